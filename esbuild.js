@@ -1,0 +1,54 @@
+// Two bundles from one source tree: the VS Code extension (vscode external) and the CLI (plain Node,
+// shebang). DuckDB ships native binaries per platform, so it stays a runtime dependency in both.
+const esbuild = require('esbuild');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints errors in the shape VS Code's esbuild problem matcher understands. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => { if (watch) console.log('[watch] build started'); });
+    build.onEnd(result => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (watch) console.log('[watch] build finished');
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'silent',
+  external: ['@duckdb/node-api'],
+  plugins: [problemMatcher],
+  define: { __VERSION__: JSON.stringify(require('./package.json').version) },
+};
+
+const targets = [
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+const extraTargets = require('./scripts/buildTargets.js')(common);
+
+async function main() {
+  const contexts = await Promise.all([...targets, ...extraTargets].map(t => esbuild.context(t)));
+  if (watch) {
+    await Promise.all(contexts.map(c => c.watch()));
+    return;
+  }
+  const results = await Promise.allSettled(contexts.map(c => c.rebuild()));
+  await Promise.all(contexts.map(c => c.dispose()));
+  const failed = results.filter(r => r.status === 'rejected');
+  if (failed.length) process.exit(1);
+}
+
+main().catch(e => { console.error(e); process.exit(1); });
