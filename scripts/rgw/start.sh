@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Starts a throwaway single-node Ceph cluster with the RADOS Gateway (a real S3) on 127.0.0.1, entirely
+# under a fresh temporary folder: 1 mon, 1 osd on memstore (objects live in the osd's RAM), no mgr, no cephx.
+# Creates one S3 user and writes the connection to a state file (mode 0600: it holds the secret key):
+#   export S3_ENDPOINT=http://127.0.0.1:PORT  S3_ACCESS_KEY=…  S3_SECRET_KEY=…  RGW_DIR=…
+# stdout: the state file's path, nothing else (so `. "$(scripts/rgw/start.sh)"` works); progress on stderr.
+# Stop with: scripts/rgw/stop.sh STATE_FILE_OR_DIR
+#
+# Env: RGW_ACCESS_KEY / RGW_SECRET_KEY  the user's keys (generated when unset)
+#      RGW_PORT                         gateway port (default: a free port)
+#      RGW_STORE_BYTES                  memstore capacity, i.e. the most RAM objects may take (default 1 GiB)
+#      RGW_START_TIMEOUT                seconds before giving up (default 90)
+#      RGW_KEEP_ON_FAILURE=1            keep the folder (logs) when the start fails
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+t0=$(rgw_now_ms)
+
+missing=$(rgw_missing_binaries)
+if [ -n "$missing" ]; then
+  echo "RGW tier: missing $missing; run scripts/rgw/install.sh (as root) — or skip the RGW tier locally with SKIP_RGW=1" >&2
+  exit 1
+fi
+
+D=$(mktemp -d "${TMPDIR:-/tmp}/asapp-rgw.XXXXXX")
+touch "$D/$RGW_MARKER"
+mkdir -p "$D"/{mon.a,osd.0,out,run,rgw,pids}
+CONF="$D/ceph.conf"
+STATE="$D/s3.env"
+DEADLINE=$(( t0 + ${RGW_START_TIMEOUT:-90} * 1000 ))
+
+die() {
+  rgw_log "start failed: $*"
+  local f
+  for f in "$D"/out/*.log; do [ -s "$f" ] && { echo "--- last lines of $f" >&2; tail -n 12 "$f" >&2; }; done
+  if [ "${RGW_KEEP_ON_FAILURE:-0}" = 1 ]; then
+    "$(dirname "$0")/stop.sh" --keep "$D" >&2 || true
+    rgw_log "kept $D for inspection"
+  else
+    "$(dirname "$0")/stop.sh" "$D" >&2 || true
+  fi
+  exit 1
+}
+trap 'die "interrupted"' INT TERM
+# record_pid NAME: copy the pid the daemon wrote (it daemonizes, so $! is not it) into pids/NAME.
+record_pid() {
+  local i
+  for i in $(seq 1 100); do
+    [ -s "$D/run/$1.pid" ] && { cp "$D/run/$1.pid" "$D/pids/$1"; return 0; }
+    sleep 0.05
+  done
+  die "$1 wrote no pid file"
+}
+# wait_for DESCRIPTION CMD…: poll until CMD succeeds or the start deadline passes.
+wait_for() {
+  local what=$1; shift
+  until "$@"; do
+    [ "$(rgw_now_ms)" -lt "$DEADLINE" ] || die "timed out waiting for $what"
+    sleep 0.05
+  done
+}
+random_key() { local s=''; while [ ${#s} -lt "$2" ]; do s+=$(head -c 64 /dev/urandom | base64 | tr -dc "$1"); done; echo "${s:0:$2}"; }
+
+# Free ports from the kernel: gateway, mon msgr2, mon msgr1. The osd binds from a random window of its own.
+read -r P1 P2 P3 < <(node -e '
+  const net = require("net"); const ports = [];
+  const next = () => { const s = net.createServer().listen(0, "127.0.0.1", () => {
+    ports.push(s.address().port); s.close(() => ports.length < 3 ? next() : console.log(ports.join(" "))); }); };
+  next();')
+PORT=${RGW_PORT:-$P1}
+MON_PORT=$P2
+MON_PORT1=$P3
+MS_MIN=$(( 20000 + RANDOM % 9000 ))
+MS_MAX=$(( MS_MIN + 99 ))
+ENDPOINT="http://127.0.0.1:$PORT"
+AK=${RGW_ACCESS_KEY:-AKIA$(random_key 'A-Z0-9' 16)}
+SK=${RGW_SECRET_KEY:-$(random_key 'A-Za-z0-9' 40)}
+FSID=$(uuidgen)
+
+cat >"$CONF" <<EOF
+[global]
+fsid = $FSID
+mon host = [v2:127.0.0.1:$MON_PORT,v1:127.0.0.1:$MON_PORT1]
+public addr = 127.0.0.1
+cluster addr = 127.0.0.1
+ms bind port min = $MS_MIN
+ms bind port max = $MS_MAX
+auth cluster required = none
+auth service required = none
+auth client required = none
+; without cephx radosgw must not ask for 'secure' mon sessions (it would retry for 300 s, then fail)
+ms mon client mode = crc
+run dir = $D/run
+crash dir = $D/out
+admin socket = $D/run/\$name.asok
+log file = $D/out/\$name.log
+pid file = $D/run/\$name.pid
+keyring = $D/keyring
+osd pool default size = 1
+osd pool default min size = 1
+osd pool default pg num = 8
+osd pool default pgp num = 8
+osd pool default pg autoscale mode = off
+mon allow pool size one = true
+mon max pg per osd = 1000
+mon warn on pool no redundancy = false
+osd crush chooseleaf type = 0
+mon data avail crit = 1
+mon data avail warn = 1
+mon osd full ratio = .99
+mon osd nearfull ratio = .99
+mon osd backfillfull ratio = .99
+osd failsafe full ratio = .99
+; commit map changes every 50 ms instead of batching for 1 s: a cold start takes ~1.5 s instead of ~12 s
+paxos propose interval = 0.05
+paxos min wait = 0.01
+[mon]
+mon data = $D/mon.\$id
+mon cluster log file = $D/out/cluster.log
+[osd]
+osd data = $D/osd.\$id
+osd objectstore = memstore
+memstore device bytes = ${RGW_STORE_BYTES:-1073741824}
+osd class load list = *
+osd class default list = *
+[client]
+rgw data = $D/rgw
+rgw thread pool size = 64
+[client.rgw]
+pid file = $D/run/client.rgw.pid
+log file = $D/out/client.rgw.log
+EOF
+
+ceph_cli() { timeout 30 ceph -c "$CONF" --connect-timeout 15 "$@"; }
+
+rgw_log "mon on 127.0.0.1:$MON_PORT (folder $D)"
+ceph-authtool --create-keyring --gen-key --name=mon. "$D/keyring" --cap mon 'allow *' >/dev/null
+monmaptool --create --clobber --fsid "$FSID" --addv a "[v2:127.0.0.1:$MON_PORT,v1:127.0.0.1:$MON_PORT1]" "$D/monmap" >/dev/null
+ceph-mon -c "$CONF" --mkfs -i a --monmap="$D/monmap" --keyring="$D/keyring" >>"$D/out/mkfs.log" 2>&1 || die "ceph-mon --mkfs failed"
+ceph-mon -c "$CONF" -i a >>"$D/out/mkfs.log" 2>&1 || die "ceph-mon did not start"
+record_pid mon.a
+
+rgw_log "osd on memstore"
+OSD_UUID=$(uuidgen)
+OSD_ID=$(ceph_cli osd new "$OSD_UUID" 2>>"$D/out/mkfs.log") || die "ceph osd new failed"
+[ "$OSD_ID" = 0 ] || die "unexpected osd id '$OSD_ID'"
+ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$OSD_UUID" >>"$D/out/mkfs.log" 2>&1 || die "ceph-osd --mkfs failed"
+ceph-osd -c "$CONF" -i 0 >>"$D/out/mkfs.log" 2>&1 || die "ceph-osd did not start"
+record_pid osd.0
+osd_up() { ceph_cli osd dump 2>/dev/null | grep -q '^osd.0 up'; }
+wait_for "osd.0 to come up" osd_up
+
+rgw_log "S3 user and gateway on $ENDPOINT"
+# The secret is on this command line for a moment (radosgw-admin reads it from nowhere else); the output,
+# which repeats it, is discarded.
+timeout 60 radosgw-admin -c "$CONF" user create --uid tests --display-name "asapp-exports tests" \
+  --access-key "$AK" --secret-key "$SK" >/dev/null 2>>"$D/out/radosgw-admin.log" || die "radosgw-admin user create failed"
+radosgw -c "$CONF" -n client.rgw --rgw_frontends="beast endpoint=127.0.0.1:$PORT" >>"$D/out/mkfs.log" 2>&1 \
+  || die "radosgw did not start"
+record_pid client.rgw
+answers() { [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$ENDPOINT/" 2>/dev/null)" = 200 ]; }
+wait_for "the gateway to answer 200 on $ENDPOINT" answers
+
+( umask 077
+  cat >"$STATE" <<EOF
+export S3_ENDPOINT=$ENDPOINT
+export S3_ACCESS_KEY=$AK
+export S3_SECRET_KEY=$SK
+export RGW_DIR=$D
+EOF
+)
+rgw_log "ready in $(rgw_since "$t0"): $ENDPOINT (stop with scripts/rgw/stop.sh $D)"
+echo "$STATE"

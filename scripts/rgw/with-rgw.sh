@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs a command against a throwaway Ceph RADOS Gateway: installs the packages if missing, starts the
+# cluster, exports S3_ENDPOINT / S3_ACCESS_KEY / S3_SECRET_KEY and S3_TIER=rgw, runs the command, and
+# stops the cluster afterwards — also when the command fails or on Ctrl-C. Exits with the command's code.
+#   scripts/rgw/with-rgw.sh npx mocha --require tsx/cjs … 'test/s3/**/*.test.ts'
+# SKIP_RGW=1 skips the tier (prints so, exits 0) on a machine that cannot run Ceph; never in CI (CI=true).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+if [ $# -eq 0 ]; then echo "usage: scripts/rgw/with-rgw.sh COMMAND [ARGS…]" >&2; exit 2; fi
+if [ "${SKIP_RGW:-}" = 1 ]; then
+  if [ "${CI:-}" = true ]; then
+    rgw_log "SKIP_RGW=1 is ignored in CI: the RGW tier always runs there"
+  else
+    echo "RGW tier skipped (SKIP_RGW=1): the S3 suite did not run against Ceph RGW" >&2
+    exit 0
+  fi
+fi
+
+"$here/install.sh" || exit 1
+state=$("$here/start.sh") || exit 1
+
+stopped=0
+cleanup() {
+  [ "$stopped" = 1 ] && return
+  stopped=1
+  "$here/stop.sh" "$state" || true
+}
+trap cleanup EXIT
+# The command is in the foreground, so a terminal's Ctrl-C reaches it too; once it has exited, stop
+# the cluster and exit like a signalled shell would.
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap 'cleanup; exit 129' HUP
+
+. "$state"
+export S3_TIER=rgw
+"$@"
+rc=$?
+cleanup
+exit "$rc"
