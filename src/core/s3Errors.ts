@@ -219,7 +219,7 @@ function notS3(f: ErrorFacts, ctx: S3ErrorContext, err: unknown): S3Error {
 }
 
 function credentialsError(f: ErrorFacts, ctx: S3ErrorContext, err: unknown): S3Error {
-  if (ctx.profile && /profile/i.test(f.message)) {
+  if (ctx.profile) {
     return make(
       `AWS profile '${ctx.profile}' was not found or has no keys (${ctx.operation} ${where(ctx)}): run \`asapp-exports credentials decrypt\` to write it, or check AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE.`,
       's3.no-credentials', f, err);
