@@ -2,7 +2,7 @@
 // credentials) or 'rgw' (a real Ceph RADOS Gateway started by scripts/rgw/with-rgw.sh, which exports
 // S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY). Suites written against this run on both unchanged.
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, type StaticCredentials, type S3ConnectionOptions } from '../../src/core/s3';
 import { startLocalS3, type LocalS3 } from '../../src/core/localS3';
 
@@ -17,8 +17,20 @@ export interface S3Target {
   client(extra?: Partial<S3ConnectionOptions>): S3Client;
   /** Creates a fresh, uniquely named bucket. */
   createBucket(prefix?: string): Promise<string>;
+  /**
+   * The right access key id with a wrong secret: RGW answers 403 SignatureDoesNotMatch (fauxqs: 200).
+   * `extra.endpoint` points it elsewhere (e.g. at the S3 error stub of authStub.ts on the fauxqs tier).
+   */
+  wrongSecretClient(extra?: Partial<S3ConnectionOptions>): S3Client;
+  /** An access key id the server has never issued: RGW answers 403 InvalidAccessKeyId (fauxqs: 200). */
+  unknownKeyClient(extra?: Partial<S3ConnectionOptions>): S3Client;
+  /** Unsigned requests, like a browser or curl without keys: RGW answers 403 AccessDenied (fauxqs: 200). */
+  anonymousClient(endpoint?: string): S3Client;
   stop(): Promise<void>;
 }
+
+/** The key id of unknownKeyClient(): shaped like an AWS key id, issued by nobody. */
+export const UNKNOWN_ACCESS_KEY_ID = 'AKIAUNKNOWN000000000';
 
 export async function startS3Target(): Promise<S3Target> {
   const tier = (process.env.S3_TIER ?? 'fauxqs') as S3Target['tier'];
@@ -46,6 +58,20 @@ export async function startS3Target(): Promise<S3Target> {
     clients.push(c);
     return c;
   };
+  const anonymousClient = (at = endpoint) => {
+    const c = new S3Client({
+      region: 'us-east-1',
+      endpoint: at,
+      forcePathStyle: true,
+      credentials: { accessKeyId: '', secretAccessKey: '' },
+      signer: { sign: async request => request },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 1,
+    });
+    clients.push(c);
+    return c;
+  };
   return {
     tier,
     endpoint,
@@ -58,9 +84,20 @@ export async function startS3Target(): Promise<S3Target> {
       await client().send(new CreateBucketCommand({ Bucket: name }));
       return name;
     },
+    wrongSecretClient: extra =>
+      client({ credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: wrongSecret(credentials.secretAccessKey) }, maxAttempts: 1, ...extra }),
+    unknownKeyClient: extra =>
+      client({ credentials: { accessKeyId: UNKNOWN_ACCESS_KEY_ID, secretAccessKey: credentials.secretAccessKey }, maxAttempts: 1, ...extra }),
+    anonymousClient,
     async stop() {
       for (const c of clients) c.destroy();
       await local?.stop();
     },
   };
+}
+
+/** Same length and alphabet as the real secret, different last characters (what a truncated copy-paste gives). */
+function wrongSecret(secret: string): string {
+  const tail = secret.endsWith('XXXX') ? 'YYYY' : 'XXXX';
+  return `${secret.slice(0, -4)}${tail}`;
 }
