@@ -14,6 +14,7 @@ export type Fault =
 export interface ProxiedRequest {
   index: number;
   method: string;
+  /** Decoded path and query (the SDK percent-encodes '=' in keys). */
   url: string;
   range?: string;
   ifMatch?: string;
@@ -47,7 +48,7 @@ export async function startFaultProxy(upstream: string, opts: { port?: number } 
     const info: ProxiedRequest = {
       index: requests.length,
       method: req.method ?? 'GET',
-      url: req.url ?? '/',
+      url: safeDecode(req.url ?? '/'),
       ...(req.headers.range ? { range: String(req.headers.range) } : {}),
       ...(req.headers['if-match'] ? { ifMatch: String(req.headers['if-match']) } : {}),
     };
@@ -119,4 +120,12 @@ export async function startFaultProxy(upstream: string, opts: { port?: number } 
       await new Promise<void>(resolve => server.close(() => resolve()));
     },
   };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
