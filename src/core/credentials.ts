@@ -153,3 +153,15 @@ export function formatCredentialsFile(
   if (o.header) lines.unshift(FIELDS.join('\t'));
   return lines.join('\n') + '\n';
 }
+
+/**
+ * AWS profile names for the entries: `PREFIX-ENV` for conventional buckets (`asapp-prod`), `PREFIX` for a
+ * single unconventional one, `PREFIX-LINE` when nothing else tells them apart.
+ */
+export function profileNamesFor(entries: CredentialEntry[], prefix = 'asapp'): string[] {
+  const byEnv = (e: CredentialEntry) => entries.filter(o => o.env === e.env).length;
+  return entries.map(e => {
+    if (e.env) return byEnv(e) === 1 ? `${prefix}-${e.env}` : `${prefix}-${e.env}-${e.line}`;
+    return entries.length === 1 ? prefix : `${prefix}-${e.line}`;
+  });
+}
