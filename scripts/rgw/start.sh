@@ -30,8 +30,11 @@ DEADLINE=$(( t0 + ${RGW_START_TIMEOUT:-90} * 1000 ))
 
 die() {
   rgw_log "start failed: $*"
-  local f
-  for f in "$D"/out/*.log; do [ -s "$f" ] && { echo "--- last lines of $f" >&2; tail -n 12 "$f" >&2; }; done
+  # Ceph logs problems at level -1, among harmless notes; show only the lines that say what failed.
+  local f pattern=' -1 .*(error|fail|denied|refused|timed out|cannot|could not|in use)'
+  for f in "$D"/out/*.log; do
+    [ -s "$f" ] && grep -qiE "$pattern" "$f" && { echo "--- $f" >&2; grep -iE "$pattern" "$f" | tail -n 6 >&2; }
+  done
   if [ "${RGW_KEEP_ON_FAILURE:-0}" = 1 ]; then
     "$(dirname "$0")/stop.sh" --keep "$D" >&2 || true
     rgw_log "kept $D for inspection"
@@ -60,16 +63,24 @@ wait_for() {
 }
 random_key() { local s=''; while [ ${#s} -lt "$2" ]; do s+=$(head -c 64 /dev/urandom | base64 | tr -dc "$1"); done; echo "${s:0:$2}"; }
 
-# Free ports from the kernel: gateway, mon msgr2, mon msgr1. The osd binds from a random window of its own.
-read -r P1 P2 P3 < <(node -e '
-  const net = require("net"); const ports = [];
-  const next = () => { const s = net.createServer().listen(0, "127.0.0.1", () => {
-    ports.push(s.address().port); s.close(() => ports.length < 3 ? next() : console.log(ports.join(" "))); }); };
-  next();')
-PORT=${RGW_PORT:-$P1}
-MON_PORT=$P2
-MON_PORT1=$P3
-MS_MIN=$(( 20000 + RANDOM % 9000 ))
+# Ports below the kernel's ephemeral range (32768+), so no outgoing connection takes them meanwhile:
+# gateway and mon (msgr2 + msgr1) from 20000–29999, nothing listening there now; the osd binds the first
+# free ports of a window of its own in 30000–32699.
+taken=()
+free_port() {
+  local p i
+  for i in $(seq 1 100); do
+    p=$(( 20000 + RANDOM % 10000 ))
+    [[ " ${taken[*]} " == *" $p "* ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then taken+=("$p"); echo "$p"; return 0; fi
+  done
+  die "found no free port on 127.0.0.1"
+}
+PORT=${RGW_PORT:-$(free_port)}
+taken+=("$PORT")
+MON_PORT=$(free_port); taken+=("$MON_PORT")
+MON_PORT1=$(free_port); taken+=("$MON_PORT1")
+MS_MIN=$(( 30000 + RANDOM % 2600 ))
 MS_MAX=$(( MS_MIN + 99 ))
 ENDPOINT="http://127.0.0.1:$PORT"
 AK=${RGW_ACCESS_KEY:-AKIA$(random_key 'A-Z0-9' 16)}
@@ -146,19 +157,23 @@ OSD_ID=$(ceph_cli osd new "$OSD_UUID" 2>>"$D/out/mkfs.log") || die "ceph osd new
 ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$OSD_UUID" >>"$D/out/mkfs.log" 2>&1 || die "ceph-osd --mkfs failed"
 ceph-osd -c "$CONF" -i 0 >>"$D/out/mkfs.log" 2>&1 || die "ceph-osd did not start"
 record_pid osd.0
-osd_up() { ceph_cli osd dump 2>/dev/null | grep -q '^osd.0 up'; }
-wait_for "osd.0 to come up" osd_up
 
-rgw_log "S3 user and gateway on $ENDPOINT"
-# The secret is on this command line for a moment (radosgw-admin reads it from nowhere else); the output,
-# which repeats it, is discarded.
-timeout 60 radosgw-admin -c "$CONF" user create --uid tests --display-name "asapp-exports tests" \
-  --access-key "$AK" --secret-key "$SK" >/dev/null 2>>"$D/out/radosgw-admin.log" || die "radosgw-admin user create failed"
+# The gateway waits for the osd by itself, and creates its pools; the user is added once it answers
+# (radosgw-admin then finds the pools made, and the gateway sees the new user through its cache notifications).
+rgw_log "gateway on $ENDPOINT"
 radosgw -c "$CONF" -n client.rgw --rgw_frontends="beast endpoint=127.0.0.1:$PORT" >>"$D/out/mkfs.log" 2>&1 \
   || die "radosgw did not start"
 record_pid client.rgw
-answers() { [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$ENDPOINT/" 2>/dev/null)" = 200 ]; }
+answers() {
+  local name
+  for name in mon.a osd.0 client.rgw; do rgw_alive "$(cat "$D/pids/$name")" || die "$name exited"; done
+  [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$ENDPOINT/" 2>/dev/null)" = 200 ]
+}
 wait_for "the gateway to answer 200 on $ENDPOINT" answers
+# The secret is on this command line for a moment (radosgw-admin takes it from nowhere else); the
+# output, which repeats it, is discarded.
+timeout 60 radosgw-admin -c "$CONF" user create --uid tests --display-name "asapp-exports tests" \
+  --access-key "$AK" --secret-key "$SK" >/dev/null 2>>"$D/out/radosgw-admin.log" || die "radosgw-admin user create failed"
 
 ( umask 077
   cat >"$STATE" <<EOF
