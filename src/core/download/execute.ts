@@ -9,7 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { CancellationError, errorMessage, isCancellation, type ExportsError } from '../errors';
 import { SUCCESS_MARKER, decryptedName } from '../layout';
 import type { Logger } from '../ports';
-import type { UnlockedKey } from '../pgp';
+import { decryptFile, type UnlockedKey } from '../pgp';
 import { toS3Error } from '../s3Errors';
 import { acquireOutputLock, Manifest } from './manifest';
 import { isUnchanged } from './plan';
@@ -186,7 +186,6 @@ export async function executeDownload(client: S3Client, plan: DownloadPlan, opts
     };
 
     const decrypt = async (f: PlannedFile, rel: string, abs: string) => {
-      const { decryptFile } = await import('../pgp');
       const outRel = decryptedName(rel);
       const out = path.join(outDir, ...outRel.split('/'));
       const { bytes } = await decryptFile(abs, out, opts.decrypt!.key, { signal });
