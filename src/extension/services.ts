@@ -1,0 +1,13 @@
+// The heavy half of the extension: every core module it calls (AWS SDK, openpgp, catalog, downloads,
+// previews, dedupe with DuckDB, the demo server). Bundled on its own as dist/extensionServices.js and
+// required on first use by lazy.ts, so activating the extension loads none of it. Never imports vscode.
+export { createS3Client } from '../core/s3';
+export * as catalog from '../core/catalog';
+export * as pgp from '../core/pgp';
+export * as credentials from '../core/credentials';
+export * as awsProfile from '../core/awsProfile';
+export { planDownload } from '../core/download/plan';
+export { executeDownload } from '../core/download/execute';
+export * as dedupeSql from '../core/dedupe/sql';
+export * as dedupeReference from '../core/dedupe/reference';
+export * as dialects from '../core/dedupe/dialects';
