@@ -19,7 +19,8 @@ if [ "${SKIP_RGW:-}" = 1 ]; then
 fi
 
 "$here/install.sh" || exit 1
-state=$("$here/start.sh") || exit 1
+# One retry: on a busy machine a port picked as free can be taken before the daemon binds it.
+state=$("$here/start.sh") || { rgw_log "start failed; retrying once"; state=$("$here/start.sh"); } || exit 1
 
 stopped=0
 cleanup() {
