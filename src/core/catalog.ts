@@ -84,6 +84,7 @@ async function errorContext(client: S3Client, ctx: S3ErrorContext): Promise<S3Er
 /** One ListObjectsV2 page, validated, with errors mapped to advice. */
 export async function listPage(
   client: S3Client,
+  /** delimiter: '/' by default; '' lists flat (every key below the prefix). */
   input: { bucket: string; prefix: string; delimiter?: string; maxKeys?: number; continuationToken?: string; startAfter?: string },
   signal?: AbortSignal,
 ): Promise<ListObjectsV2CommandOutput> {
@@ -95,7 +96,7 @@ export async function listPage(
       new ListObjectsV2Command({
         Bucket: input.bucket,
         Prefix: input.prefix,
-        Delimiter: input.delimiter ?? '/',
+        Delimiter: input.delimiter === '' ? undefined : (input.delimiter ?? '/'),
         MaxKeys: input.maxKeys,
         ContinuationToken: input.continuationToken,
         StartAfter: input.continuationToken ? undefined : input.startAfter,
@@ -241,6 +242,17 @@ export interface PartitionSummary {
   bytes: number;
   /** Child prefixes (e.g. hr= under a dt=): a partition with children and no objects is not a leaf. */
   childPrefixes: string[];
+  /** Totals of the partitions below this one that hold objects (set by summarizeEntries). */
+  below?: LeafTotals;
+}
+
+export interface LeafTotals {
+  partitions: number;
+  complete: number;
+  inProgress: number;
+  empty: number;
+  files: number;
+  bytes: number;
 }
 
 function stateOf(hasSuccess: boolean, fileCount: number): PartitionState {
@@ -274,18 +286,6 @@ export async function getPartitionSummary(client: S3Client, loc: ExportLocation,
   }
   const bytes = files.reduce((n, f) => n + f.size, 0);
   return { location, prefix, state: stateOf(hasSuccess, files.length), hasSuccess, files, fileCount: files.length, bytes, childPrefixes };
-}
-
-/** Summaries for the partition entries (dt/hr/mi) of a page, in the same order, `concurrency` at a time. */
-export async function summarizeEntries(
-  client: S3Client,
-  entries: CatalogEntry[],
-  o: CatalogOptions & { concurrency?: number } = {},
-): Promise<Array<PartitionSummary | undefined>> {
-  const limit = limiter(o.concurrency ?? DEFAULT_CONCURRENCY);
-  return Promise.all(
-    entries.map(e => (e.kind === 'dt' || e.kind === 'hr' || e.kind === 'mi' ? limit(() => getPartitionSummary(client, e.location, o)) : undefined)),
-  );
 }
 
 // ------------------------------------------------------------------------------------------- walks
@@ -401,34 +401,228 @@ function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
     });
 }
 
-/**
- * Every partition below `loc` that holds objects, depth first in time order: a partition is yielded
- * when it holds files or _SUCCESS, then its hr=/mi= children (filtered by the range) are walked.
- */
-async function expand(
-  client: S3Client,
-  loc: ExportLocation,
-  ctx: { from?: TimeBound; to?: TimeBound; limit: <T>(t: () => Promise<T>) => Promise<T>; o: CatalogOptions },
-): Promise<PartitionSummary[]> {
-  const summary = await ctx.limit(() => getPartitionSummary(client, loc, ctx.o));
-  const level = childLevel(loc);
-  const children: ExportLocation[] = [];
-  if (level === 'hr' || level === 'mi') {
-    const logger = ctx.o.logger ?? silentLogger;
-    for (const p of summary.childPrefixes) {
-      const e = prefixEntry(loc, summary.prefix, p, logger);
-      if (e.kind === level && inRange(e.location, ctx.from, ctx.to)) children.push(e.location);
+// Summaries of many partitions come from flat listings (no delimiter) rather than one listing per
+// partition: S3 returns up to 1,000 keys per request whatever their depth, so 2,500 daily partitions
+// (~5,000 keys) cost 5 requests instead of 2,500, and an hourly day (~50 keys) one request instead of
+// 25. Keys come sorted, so all keys of one top-level child (e.g. dt=2024-01-02/) are contiguous and the
+// child is finished as soon as a key of another child arrives.
+
+interface Subtree {
+  /** Top-level child name below the base, e.g. 'dt=2024-01-02'. */
+  name: string;
+  /** Summary of the child itself (its own objects, child prefixes, and `below` totals). */
+  top: PartitionSummary;
+  /** Every partition in the subtree that holds objects (the child included), in time order. */
+  leaves: PartitionSummary[];
+}
+
+function emptySummary(location: ExportLocation, prefix: string): PartitionSummary {
+  return { location, prefix, state: 'in-progress', hasSuccess: false, files: [], fileCount: 0, bytes: 0, childPrefixes: [] };
+}
+
+function finish(s: PartitionSummary): PartitionSummary {
+  s.fileCount = s.files.length;
+  s.bytes = s.files.reduce((n, f) => n + f.size, 0);
+  s.state = stateOf(s.hasSuccess, s.fileCount);
+  return s;
+}
+
+/** The location of `rel` ('dt=…/hr=…/') below `base`, or undefined when a segment breaks the layout. */
+function descendPath(base: ExportLocation, rel: string): ExportLocation | undefined {
+  let loc = base;
+  for (const segment of rel.split('/').filter(Boolean)) {
+    const level = childLevel(loc);
+    let parsed: ReturnType<typeof parsePartitionSegment>;
+    try {
+      parsed = parsePartitionSegment(segment);
+    } catch {
+      return undefined;
+    }
+    if (!parsed || parsed.level !== level) return undefined;
+    loc = { ...loc, [level]: parsed.value };
+  }
+  return loc;
+}
+
+function buildSubtree(base: ExportLocation, basePrefix: string, name: string, objects: ObjectInfo[], logger: Logger): Subtree | undefined {
+  const topLoc = descendPath(base, name);
+  if (!topLoc) {
+    logger.warn(`s3://${base.bucket}/${basePrefix}${name}/ does not follow the export layout; left out.`);
+    return undefined;
+  }
+  const dirs = new Map<string, PartitionSummary>();
+  const dir = (rel: string): PartitionSummary | undefined => {
+    let s = dirs.get(rel);
+    if (!s) {
+      const loc = descendPath(base, rel);
+      if (!loc) return undefined;
+      s = emptySummary(loc, basePrefix + rel);
+      dirs.set(rel, s);
+    }
+    return s;
+  };
+  const top = dir(`${name}/`) as PartitionSummary;
+  const skipped = new Set<string>();
+  for (const obj of objects) {
+    const rel = obj.key.slice(basePrefix.length);
+    const cut = rel.lastIndexOf('/');
+    const relDir = rel.slice(0, cut + 1);
+    const own = dir(relDir);
+    if (!own) {
+      if (!skipped.has(relDir)) logger.warn(`s3://${base.bucket}/${basePrefix}${relDir} does not follow the export layout; left out.`);
+      skipped.add(relDir);
+      continue;
+    }
+    const file = { ...obj, name: rel.slice(cut + 1), file: parseFileName(rel.slice(cut + 1)) };
+    if (file.name === SUCCESS_MARKER) own.hasSuccess = true;
+    else if (file.name !== '') own.files.push(file);
+    // Register the chain of parents so each knows its child prefixes.
+    let child = relDir;
+    while (child !== `${name}/`) {
+      const parentRel = child.slice(0, child.slice(0, -1).lastIndexOf('/') + 1);
+      const parent = dir(parentRel);
+      if (!parent) break;
+      const childPrefix = basePrefix + child;
+      if (!parent.childPrefixes.includes(childPrefix)) parent.childPrefixes.push(childPrefix);
+      child = parentRel;
     }
   }
-  const below = await Promise.all(children.map(c => expand(client, c, ctx)));
-  return [...(holdsObjects(summary) ? [summary] : []), ...below.flat()];
+  const all = [...dirs.values()].map(finish);
+  for (const s of all) s.childPrefixes.sort();
+  const leaves = all.filter(holdsObjects).sort((a, b) => (partitionSortKey(a.location) < partitionSortKey(b.location) ? -1 : 1));
+  const below = leaves.filter(s => s !== top);
+  top.below = {
+    partitions: below.length,
+    complete: below.filter(s => s.state === 'complete').length,
+    inProgress: below.filter(s => s.state === 'in-progress').length,
+    empty: below.filter(s => s.state === 'empty').length,
+    files: below.reduce((n, s) => n + s.fileCount, 0),
+    bytes: below.reduce((n, s) => n + s.bytes, 0),
+  };
+  return { name, top, leaves };
+}
+
+/**
+ * Flat-lists the top-level children of `base` from `first` to `last` (names, inclusive) and yields
+ * each child's subtree in key order. Listing stops at the first page that goes past `last`.
+ */
+async function* flatSubtrees(
+  client: S3Client,
+  base: ExportLocation,
+  first: string,
+  last: string,
+  o: CatalogOptions,
+): AsyncGenerator<Subtree> {
+  const basePrefix = formatExportPrefix(base);
+  const logger = o.logger ?? silentLogger;
+  let current: { name: string; objects: ObjectInfo[] } | undefined;
+  const flush = () => {
+    const done = current ? buildSubtree(base, basePrefix, current.name, current.objects, logger) : undefined;
+    current = undefined;
+    return done;
+  };
+  let token: string | undefined;
+  let past = false;
+  do {
+    // "…/first" sorts before "…/first/…", so StartAfter keeps the first child.
+    const out = await listPage(
+      client,
+      { bucket: base.bucket, prefix: basePrefix, delimiter: '', continuationToken: token, startAfter: basePrefix + first },
+      o.signal,
+    );
+    for (const obj of out.Contents ?? []) {
+      if (!obj.Key) continue;
+      const rel = obj.Key.slice(basePrefix.length);
+      const slash = rel.indexOf('/');
+      if (slash < 0) continue; // a file directly under the base is not a partition
+      const name = rel.slice(0, slash);
+      if (name > last) {
+        past = true;
+        break;
+      }
+      if (current?.name !== name) {
+        const done = flush();
+        if (done) yield done;
+        current = { name, objects: [] };
+      }
+      current.objects.push(toObjectInfo(basePrefix, obj));
+    }
+    token = !past && out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token);
+  const done = flush();
+  if (done) yield done;
+}
+
+/**
+ * Subtrees of the named top-level children of `base` (names in key order), in that order. Names are cut
+ * into runs listed concurrently (`concurrency` runs in flight), each run one flat listing.
+ */
+async function* subtreesInOrder(
+  client: S3Client,
+  base: ExportLocation,
+  names: string[],
+  o: CatalogOptions & { concurrency?: number },
+): AsyncGenerator<Subtree> {
+  if (names.length === 0) return;
+  const concurrency = Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY);
+  // Runs small enough that the first results come early, large enough that a run is a few requests.
+  const runSize = Math.max(1, Math.min(32, Math.ceil(names.length / concurrency)));
+  const runs: string[][] = [];
+  for (let i = 0; i < names.length; i += runSize) runs.push(names.slice(i, i + runSize));
+  const listRun = async (run: string[]): Promise<Subtree[]> => {
+    const wanted = new Set(run);
+    const out: Subtree[] = [];
+    for await (const t of flatSubtrees(client, base, run[0], run[run.length - 1], o)) if (wanted.has(t.name)) out.push(t);
+    return out;
+  };
+  const pending: Array<Promise<Subtree[]>> = [];
+  let started = 0;
+  const startMore = () => {
+    while (started < runs.length && pending.length < concurrency) {
+      const p = listRun(runs[started++]);
+      p.catch(() => undefined); // surfaced when awaited in order
+      pending.push(p);
+    }
+  };
+  startMore();
+  while (pending.length) {
+    throwIfAborted(o.signal);
+    const subtrees = await (pending.shift() as Promise<Subtree[]>);
+    startMore();
+    yield* subtrees;
+  }
+}
+
+/**
+ * Summaries for the entries of one listChildren page, in the same order (undefined for entries that
+ * are not dt/hr/mi partitions). A partition with sub-partitions gets `below` totals. Costs a few flat
+ * listings per page (not one request per entry).
+ */
+export async function summarizeEntries(
+  client: S3Client,
+  entries: CatalogEntry[],
+  o: CatalogOptions & { concurrency?: number } = {},
+): Promise<Array<PartitionSummary | undefined>> {
+  const partitions = entries.filter(e => e.kind === 'dt' || e.kind === 'hr' || e.kind === 'mi');
+  if (partitions.length === 0) return entries.map(() => undefined);
+  const level = partitions[0].kind as PartitionLevel;
+  const base = { ...partitions[0].location, [level]: undefined } as ExportLocation;
+  delete (base as unknown as Record<string, unknown>)[level];
+  const basePrefix = formatExportPrefix(base);
+  const byName = new Map<string, PartitionSummary>();
+  const names = [...new Set(partitions.filter(e => e.prefix.startsWith(basePrefix)).map(e => e.name))].sort();
+  for await (const t of subtreesInOrder(client, base, names, o)) byName.set(t.name, t.top);
+  return entries.map(e => {
+    if (e.kind !== 'dt' && e.kind !== 'hr' && e.kind !== 'mi') return undefined;
+    return byName.get(e.name) ?? { ...emptySummary(e.location, e.prefix), below: { partitions: 0, complete: 0, inProgress: 0, empty: 0, files: 0, bytes: 0 } };
+  });
 }
 
 /**
  * Every leaf partition of FEED/version=N/format=F whose time is in [from, to] (inclusive; 'YYYY-MM-DD'
- * or 'YYYY-MM-DDTHH'), in time order. Dates are listed with StartAfter so days before `from` cost
- * nothing; up to `concurrency` listings run at once, a bounded window of days ahead of the consumer,
- * and results are still yielded in order.
+ * or 'YYYY-MM-DDTHH'), in time order. Dates are listed first (prefix-only, StartAfter `from`: days
+ * before it cost nothing), then read in runs of days by flat listings, up to `concurrency` runs at
+ * once; results are yielded in order.
  */
 export async function* walkPartitions(
   client: S3Client,
@@ -442,64 +636,48 @@ export async function* walkPartitions(
   if (from && to && (from.date > to.date || (from.date === to.date && (from.hour ?? '00') > (to.hour ?? '23')))) {
     throw new LayoutError(`The range ${range.from} … ${range.to} is empty: --from must not be after --to.`, { code: 'catalog.range-invalid' });
   }
-  const concurrency = Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY);
-  const limit = limiter(concurrency);
-  const dates: ExportLocation[] = [];
-  for (const e of await listDates(client, feed, { ...o, fromDate: from?.date })) {
+  const base: ExportLocation = { bucket: feed.bucket, subFolder: feed.subFolder, feed: feed.feed, version: feed.version, format: feed.format };
+  const names: string[] = [];
+  for (const e of await listDates(client, base, { ...o, fromDate: from?.date })) {
     if (to && (e.location.dt as string) > to.date) break;
-    dates.push(e.location);
+    names.push(e.name);
   }
-  const ctx = { from, to, limit, o };
-  const window = concurrency * 2;
-  const pending: Array<Promise<PartitionSummary[]>> = [];
-  let started = 0;
-  const startMore = () => {
-    while (started < dates.length && pending.length < window) {
-      const p = expand(client, dates[started++], ctx);
-      p.catch(() => undefined); // surfaced when awaited in order
-      pending.push(p);
-    }
-  };
-  startMore();
-  while (pending.length) {
-    throwIfAborted(o.signal);
-    const next = pending.shift() as Promise<PartitionSummary[]>;
-    const summaries = await next;
-    startMore();
-    for (const s of summaries) yield s;
+  for await (const t of subtreesInOrder(client, base, names, o)) {
+    for (const leaf of t.leaves) if (inRange(leaf.location, from, to)) yield leaf;
   }
 }
 
-/** The newest complete leaf partition of a feed format, walking days from the newest back. */
-export async function findLatestComplete(client: S3Client, formatLoc: ExportLocation, o: CatalogOptions = {}): Promise<PartitionSummary | undefined> {
-  const dates = await listDates(client, formatLoc, o);
-  const limit = limiter(DEFAULT_CONCURRENCY);
-  for (let i = dates.length - 1; i >= 0; i--) {
-    const found = await latestCompleteBelow(client, dates[i].location, limit, o);
-    if (found) return found;
+/**
+ * The newest complete leaf partition of a feed format. Dates are listed (prefix-only: cheap), then read
+ * newest first in runs of days by flat listings, `concurrency` runs at a time, until a run holds a
+ * complete partition: usually the first request finds it, and a long tail of empty or unfinished days
+ * costs one request per run of 32 days.
+ */
+export async function findLatestComplete(
+  client: S3Client,
+  formatLoc: ExportLocation,
+  o: CatalogOptions & { concurrency?: number } = {},
+): Promise<PartitionSummary | undefined> {
+  const base: ExportLocation = { bucket: formatLoc.bucket, subFolder: formatLoc.subFolder, feed: formatLoc.feed, version: formatLoc.version, format: formatLoc.format };
+  const names = (await listDates(client, base, o)).map(e => e.name);
+  const runSize = 32;
+  const runs: string[][] = [];
+  for (let end = names.length; end > 0; end -= runSize) runs.push(names.slice(Math.max(0, end - runSize), end));
+  const newestIn = async (run: string[]): Promise<PartitionSummary | undefined> => {
+    let newest: PartitionSummary | undefined;
+    for await (const t of flatSubtrees(client, base, run[0], run[run.length - 1], o)) {
+      for (const leaf of t.leaves) if (leaf.state === 'complete') newest = leaf;
+    }
+    return newest;
+  };
+  const concurrency = Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY);
+  for (let i = 0; i < runs.length; i += concurrency) {
+    throwIfAborted(o.signal);
+    const found = await Promise.all(runs.slice(i, i + concurrency).map(newestIn));
+    const first = found.find(f => f !== undefined);
+    if (first) return first;
   }
   return undefined;
-}
-
-async function latestCompleteBelow(
-  client: S3Client,
-  loc: ExportLocation,
-  limit: <T>(t: () => Promise<T>) => Promise<T>,
-  o: CatalogOptions,
-): Promise<PartitionSummary | undefined> {
-  const summary = await limit(() => getPartitionSummary(client, loc, o));
-  const level = childLevel(loc);
-  if (level === 'hr' || level === 'mi') {
-    const children = summary.childPrefixes
-      .map(p => prefixEntry(loc, summary.prefix, p, o.logger ?? silentLogger))
-      .filter(e => e.kind === level)
-      .reverse();
-    for (const c of children) {
-      const found = await latestCompleteBelow(client, c.location, limit, o);
-      if (found) return found;
-    }
-  }
-  return summary.state === 'complete' ? summary : undefined;
 }
 
 // ------------------------------------------------------------------------------------------- feeds
