@@ -9,6 +9,13 @@ import { PrompterSwitch, ScriptedPrompter } from './adapters/prompts';
 import { VscodeSecretStore } from './adapters/secretStore';
 import { registerCommands, type CommandDef } from './commands/command';
 import { browseCommands } from './commands/browse';
+import { credentialCommands } from './commands/credentials';
+import { dedupeCommands } from './commands/dedupe';
+import { downloadCommands } from './commands/download';
+import { keyCommands } from './commands/keys';
+import { previewCommands } from './commands/preview';
+import { schemaCommands } from './commands/schema';
+import { PreviewDocuments } from './preview/previewDocuments';
 import { ConnectionStore, type Connection } from './connections';
 import type { ExtensionEnv } from './env';
 import { KeyStore } from './keyStore';
@@ -67,14 +74,15 @@ function activateOrThrow(context: vscode.ExtensionContext, log: ReturnType<typeo
     return c;
   };
   const shown: string[] = [];
-  let tree: ExportsTreeProvider;
+  const tree = new ExportsTreeProvider({ connections, client, core: loadServices, settings: readSettings, log });
+  const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const env: ExtensionEnv = {
     context, log, prompts, secrets, connections, keys,
     settings: readSettings,
     core: loadServices,
     client,
-    get tree() { return tree; },
-    get treeView() { return treeView; },
+    tree,
+    treeView,
     notify: async (message, ...buttons) => {
       const safe = log.redactor.redact(message);
       shown.push(safe);
@@ -83,8 +91,6 @@ function activateOrThrow(context: vscode.ExtensionContext, log: ReturnType<typeo
     },
     shown,
   };
-  tree = new ExportsTreeProvider({ connections, client, core: loadServices, settings: readSettings, log });
-  const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const updateFilterUi = () => {
     treeView.description = tree.describeFilter();
     void vscode.commands.executeCommand('setContext', 'asappExports.filtered', tree.describeFilter() !== undefined);
@@ -97,7 +103,12 @@ function activateOrThrow(context: vscode.ExtensionContext, log: ReturnType<typeo
     { dispose: dropClients },
   );
 
-  const families: CommandDef[][] = [browseCommands(env)];
+  const previews = new PreviewDocuments(env);
+  context.subscriptions.push(previews);
+  const families: CommandDef[][] = [
+    keyCommands(env), credentialCommands(env), browseCommands(env), downloadCommands(env),
+    previewCommands(env, previews), dedupeCommands(env), schemaCommands(env),
+  ];
   context.subscriptions.push(...registerCommands(env, families.flat()));
   log.info(`ASAPP Exports ${context.extension.packageJSON.version} activated`);
 

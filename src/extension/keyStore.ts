@@ -15,6 +15,7 @@ const INFO = 'asappExports.key/info';
 
 export class KeyStore {
   private sessionPassphrase: string | undefined;
+  private offeredToRemember = false;
 
   constructor(private readonly secrets: VscodeSecretStore) {}
 
@@ -23,6 +24,7 @@ export class KeyStore {
     await this.secrets.store(PUBLIC, publicKeyArmored);
     await this.secrets.store(INFO, JSON.stringify(info));
     this.sessionPassphrase = undefined;
+    this.offeredToRemember = false;
   }
 
   privateKey(): Promise<string | undefined> {
@@ -44,6 +46,13 @@ export class KeyStore {
 
   rememberedPassphrase(): string | undefined {
     return this.sessionPassphrase;
+  }
+
+  /** True the first time per key and session: "Ask every time" is not asked again. */
+  shouldOfferToRemember(): boolean {
+    const first = !this.offeredToRemember;
+    this.offeredToRemember = true;
+    return first;
   }
 
   forgetPassphrase(): void {

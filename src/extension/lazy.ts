@@ -10,6 +10,7 @@ let services: Services | undefined;
 export function loadServices(): Services {
   if (!services) {
     const file = path.join(__dirname, SERVICES_BUNDLE);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime path on purpose (see above)
     services = require(file) as Services;
   }
   return services;
