@@ -114,9 +114,9 @@ function upsertProfile(sections: Section[], kind: 'credentials' | 'config', prof
     target = { name: profile, lines: [header] };
     sections.push(target);
   }
-  // Insert after the section's last non-blank line, so the blank separator before the next header stays.
+  // Insert after the section's last setting: blank lines and comments that lead into the next section stay there.
   let at = target.lines.length;
-  while (at > 1 && target.lines[at - 1].trim() === '') at--;
+  while (at > 1 && /^\s*(?:[#;].*)?$/.test(target.lines[at - 1])) at--;
   target.lines.splice(at, 0, ...assignments);
 }
 
@@ -260,4 +260,14 @@ export async function hasProfileCredentials(profile: string, env: NodeJS.Process
   const text = await readIfExists(awsFiles(env).credentialsFile);
   if (!text) return false;
   return splitSections(text, 'credentials').some(s => s.name === profile && valuesOf(s).has('aws_access_key_id'));
+}
+
+/**
+ * S3 connection options for a profile written by this tool. The AWS SDK does not apply a profile's
+ * `endpoint_url` by itself when given only `profile` (checked with the pinned SDK), so front ends pass
+ * the recorded endpoint and region explicitly: `createS3Client({ ...await profileConnection(p), ...overrides })`.
+ */
+export async function profileConnection(profile: string, env: NodeJS.ProcessEnv = process.env): Promise<{ profile: string; region?: string; endpoint?: string }> {
+  const p = await readToolProfile(profile, env);
+  return { profile, ...(p?.region ? { region: p.region } : {}), ...(p?.endpoint ? { endpoint: p.endpoint } : {}) };
 }

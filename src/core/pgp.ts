@@ -25,7 +25,7 @@ export interface KeyPair {
 export interface PublicKeyInfo {
   fingerprint: string;
   userIds: string[];
-  /** Human-readable, e.g. 'ECC ed25519Legacy' or 'RSA-4096'. */
+  /** Human-readable, e.g. 'ECC Curve25519' or 'RSA-4096'. */
   algorithm: string;
   /** False when GnuPG would answer "skipped: Unusable public key" (no valid encryption (sub)key). */
   hasEncryptionKey: boolean;
@@ -84,7 +84,7 @@ export function toPgpError(err: unknown, ctx: ErrorContext): PgpError | Cancella
     return make('pgp.public-not-private',
       `${what} is a PUBLIC key; decrypting needs the PRIVATE key (private-key.asc from \`asapp-exports keygen\`, or \`gpg --export-secret-keys --armor YOUR_KEY_ID > private-key.asc\`).`);
   }
-  if (/Private key is not decrypted/i.test(raw)) {
+  if (/Private key is not decrypted|key is not decrypted/i.test(raw)) {
     return make('pgp.locked', 'The private key is still locked: unlock it with its passphrase first.');
   }
   if (/No decryption key packets found|Session key decryption failed|^Error decrypting message: Decryption error$|Decryption error/i.test(raw) && ctx.op === 'decrypt') {
@@ -140,7 +140,7 @@ function toBytes(data: Uint8Array | string): Uint8Array {
 
 function describeAlgorithm(info: OpenPgp.AlgorithmInfo): string {
   if (info.algorithm.startsWith('rsa')) return `RSA-${info.bits ?? '?'}`;
-  if (info.curve) return `ECC ${info.curve}`;
+  if (info.curve) return /25519/.test(info.curve) ? 'ECC Curve25519' : `ECC ${info.curve}`;
   return info.algorithm;
 }
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { CliCommand, OptionValues } from '../command';
 import type { CliContext } from '../context';
-import { CredentialsError, UsageError } from '../../core/errors';
+import { CredentialsError, PgpError, UsageError } from '../../core/errors';
 import { decryptMessage, unlockPrivateKey } from '../../core/pgp';
 import { parseCredentialsFile, profileNamesFor, type CredentialEntry } from '../../core/credentials';
 import { awsFiles, checkProfileName, hasProfileCredentials, listToolProfiles, writeAwsProfiles, type ToolProfile } from '../../core/awsProfile';
@@ -37,6 +37,12 @@ function registerSecrets(ctx: CliContext, text: string): void {
       if (/^[A-Za-z0-9/+=]{30,}$/.test(t) && /[a-z]/.test(t) && /[A-Z]/.test(t)) ctx.redactor.add(t);
     }
   }
+}
+
+function looksLikePlainCredentials(data: Uint8Array): boolean {
+  const head = new TextDecoder().decode(data.subarray(0, 512));
+  // Text with a tab on its first line, and no binary bytes (an OpenPGP packet starts with a byte >= 0x80).
+  return /^\uFEFF?[^\n]*\t/.test(head) && data.subarray(0, 512).every(b => b >= 9 && b !== 0x7f);
 }
 
 interface Written { profile: string; entry: CredentialEntry; region: string; endpoint?: string }
@@ -125,7 +131,12 @@ const decrypt: CliCommand = {
     ctx.redactor.add(new TextDecoder().decode(keyData));
     const passphrase = await readPassphrase(ctx, values, { purpose: `for ${basename(keyFile)}` });
     const key = await unlockPrivateKey(keyData, passphrase);
-    const { data } = await decryptMessage(encrypted, key);
+    const { data } = await decryptMessage(encrypted, key).catch((e: unknown) => {
+      if (e instanceof PgpError && e.code === 'pgp.not-openpgp' && looksLikePlainCredentials(encrypted)) {
+        throw new PgpError(`${file} is not encrypted: it already looks like a decrypted credentials file. Store it with \`asapp-exports credentials import ${file}\`.`, { code: 'pgp.not-openpgp', cause: e });
+      }
+      throw e;
+    });
     const text = new TextDecoder().decode(data);
     registerSecrets(ctx, text);
     const entries = parseCredentialsFile(text);
