@@ -29,15 +29,23 @@ cleanup() {
   "$here/stop.sh" "$state" || true
 }
 trap cleanup EXIT
-# The command is in the foreground, so a terminal's Ctrl-C reaches it too; once it has exited, stop
-# the cluster and exit like a signalled shell would.
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-trap 'cleanup; exit 129' HUP
 
 . "$state"
 export S3_TIER=rgw
-"$@"
+# CMD runs in the background so that a signal sent to this script alone (timeout, a CI runner) is handled
+# at once: CMD gets TERM, then the cluster is stopped. A terminal's Ctrl-C reaches CMD directly as well.
+"$@" <&0 &
+child=$!
+interrupted() {
+  kill -TERM "$child" 2>/dev/null
+  wait "$child" 2>/dev/null
+  cleanup
+  exit "$1"
+}
+trap 'interrupted 130' INT
+trap 'interrupted 143' TERM
+trap 'interrupted 129' HUP
+wait "$child"
 rc=$?
 cleanup
 exit "$rc"
