@@ -11,7 +11,7 @@
 #      RGW_STORE_BYTES                  memstore capacity, i.e. the most RAM objects may take (default 1 GiB)
 #      RGW_START_TIMEOUT                seconds before giving up (default 90)
 #      RGW_KEEP_ON_FAILURE=1            keep the folder (logs) when the start fails
-set -euo pipefail
+set -Eeuo pipefail
 . "$(dirname "$0")/lib.sh"
 t0=$(rgw_now_ms)
 
@@ -29,6 +29,7 @@ STATE="$D/s3.env"
 DEADLINE=$(( t0 + ${RGW_START_TIMEOUT:-90} * 1000 ))
 
 die() {
+  trap - ERR INT TERM
   rgw_log "start failed: $*"
   # Ceph logs problems at level -1, among harmless notes; show only the lines that say what failed.
   local f pattern=' -1 .*(error|fail|denied|refused|timed out|cannot|could not|in use)'
@@ -44,6 +45,8 @@ die() {
   exit 1
 }
 trap 'die "interrupted"' INT TERM
+# Anything else that fails unexpectedly must not leave daemons running either.
+trap 'die "unexpected failure at line $LINENO"' ERR
 # record_pid NAME: copy the pid the daemon wrote (it daemonizes, so $! is not it) into pids/NAME.
 record_pid() {
   local i
