@@ -210,7 +210,7 @@ describe(`pull (${process.env.S3_TIER ?? 'fauxqs'})`, function () {
     const prefix = `sub/${FEED}dt=2024-04-01/`;
     const objects: SeedObject[] = [];
     for (let h = 0; h < 6; h++) {
-      objects.push({ key: `${prefix}hr=${String(h).padStart(2, '0')}/convos_metrics.jsonl.gz`, body: gz(jsonlRows(15_000, h + 10)) });
+      objects.push({ key: `${prefix}hr=${String(h).padStart(2, '0')}/convos_metrics.jsonl.gz`, body: gz(jsonlRows(5_000, h + 10)) });
       objects.push({ key: `${prefix}hr=${String(h).padStart(2, '0')}/_SUCCESS`, body: Buffer.alloc(0) });
     }
     await seedObjects(s3, bucket, objects);
