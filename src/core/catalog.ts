@@ -566,7 +566,7 @@ async function* subtreesInOrder(
   if (names.length === 0) return;
   const concurrency = Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY);
   // Runs small enough that the first results come early, large enough that a run is a few requests.
-  const runSize = Math.max(1, Math.min(32, Math.ceil(names.length / concurrency)));
+  const runSize = Math.max(1, Math.min(128, Math.ceil(names.length / concurrency)));
   const runs: string[][] = [];
   for (let i = 0; i < names.length; i += runSize) runs.push(names.slice(i, i + runSize));
   const listRun = async (run: string[]): Promise<Subtree[]> => {
