@@ -20,6 +20,8 @@ const problemMatcher = {
   },
 };
 
+const IMPORT_META_URL = '"use strict"; var __importMetaUrl = require("url").pathToFileURL(__filename).href;';
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -30,12 +32,15 @@ const common = {
   logLevel: 'silent',
   external: ['@duckdb/node-api'],
   plugins: [problemMatcher],
-  define: { __VERSION__: JSON.stringify(require('./package.json').version) },
+  define: { __VERSION__: JSON.stringify(require('./package.json').version), 'import.meta.url': '__importMetaUrl' },
+  // ESM-only dependencies bundled into CJS (openpgp's node build calls createRequire(import.meta.url))
+  // would see import.meta as {}: give them the bundle's own file URL.
+  banner: { js: IMPORT_META_URL },
 };
 
 const targets = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
 ];
 const extraTargets = require('./scripts/buildTargets.js')(common);
 
