@@ -3,6 +3,7 @@
 //   rep_activity minutely (mi=00/15/30/45), dim_queues daily (no hr), export_docs.yaml daily,
 //   one .jsonl.gz.enc, partitions in progress (the one holding `now`), one empty partition, and
 //   re-exports that the guide's dedupe keys must remove. The manifest it returns is the ground truth.
+import { setMaxListeners } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip as gzipCb, gzipSync } from 'node:zlib';
 import { formatExportPrefix, formatFileName, EXPORT_DOCS, SUCCESS_MARKER, isValidDate } from '../layout';
@@ -168,6 +169,20 @@ export function tableKey(feed: string, version: number): string {
 }
 
 export async function generateSampleExports(sink: ExportSink, options: SampleOptions = {}): Promise<SampleManifest> {
+  // One listener on the caller's signal; the many concurrent requests listen on an inner one instead.
+  const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
+  const onAbort = () => abort.abort(options.signal?.reason);
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await generate(sink, options, abort.signal);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function generate(sink: ExportSink, options: SampleOptions, signal: AbortSignal): Promise<SampleManifest> {
   const seed = options.seed ?? 1;
   const start = options.start ?? '2024-01-01';
   if (!isValidDate(start)) throw new UsageError(`Sample start "${start}" is not a date YYYY-MM-DD.`);
@@ -180,7 +195,6 @@ export async function generateSampleExports(sink: ExportSink, options: SampleOpt
   if (Number.isNaN(nowMs)) throw new UsageError(`Sample "now" is not a date: ${String(options.now)}`);
   const duplicateRate = options.duplicateRate ?? 0.05;
   const concurrency = Math.max(1, options.concurrency ?? 8);
-  const signal = options.signal;
   const root = new Random(seed);
 
   const manifest: SampleManifest = {
@@ -385,9 +399,10 @@ function planPartitions(
       else for (const m of [0, 15, 30, 45]) add(d, hour + m * 60_000, hour + (m + 15) * 60_000, h, m);
     }
   }
-  // One empty partition (only _SUCCESS): convos_metrics v1, hour 04 of the last day — a quiet hour.
+  // One empty partition (only _SUCCESS): convos_metrics v1, hour 04 — a quiet hour — of the last day
+  // on which that hour is complete.
   if (table.feed === 'convos_metrics' && table.version === 1) {
-    const empty = out.find(p => p.dayIndex === o.days - 1 && p.hr === '04' && p.state === 'complete');
+    const empty = out.filter(p => p.hr === '04' && p.state === 'complete').at(-1);
     if (empty) empty.state = 'empty';
   }
   return out;
