@@ -32,6 +32,8 @@ describe('GnuPG interop (real gpg)', function () {
     dir = await mkdtemp(join(tmpdir(), 'gpg-interop-'));
     ecc = await generateKeyPair({ name: 'Ecc User', email: 'ecc@acme.example', passphrase: PASSPHRASE });
     rsa = await generateKeyPair({ name: 'Rsa User', email: 'rsa@acme.example', passphrase: PASSPHRASE, algorithm: 'rsa' });
+    assert.equal(rsa.algorithm, 'rsa');
+    assert.equal((await inspectPublicKey(rsa.publicKeyArmored)).algorithm, 'RSA-4096');
     await gpg.importKey(ecc.publicKeyArmored);
     await gpg.importKey(rsa.publicKeyArmored);
   });

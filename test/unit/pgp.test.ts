@@ -62,15 +62,6 @@ describe('pgp', function () {
       assert.equal(locked.keyPacket.version, 4);
     });
 
-    it('generates RSA-4096 on request', async function () {
-      this.timeout(120_000);
-      const rsa = await generateKeyPair({ name: 'R', email: 'r@acme.example', passphrase: PASSPHRASE, algorithm: 'rsa' });
-      const info = await inspectPublicKey(rsa.publicKeyArmored);
-      assert.equal(info.algorithm, 'RSA-4096');
-      assert.equal(info.hasEncryptionKey, true);
-      assert.equal(rsa.algorithm, 'rsa');
-    });
-
     it('rejects an empty passphrase, a missing name and a bad e-mail', async () => {
       await rejectsWith(generateKeyPair({ name: 'A', email: 'a@b.example', passphrase: '' }), 'pgp.empty-passphrase');
       await rejectsWith(generateKeyPair({ name: ' ', email: 'a@b.example', passphrase: 'x' }), 'pgp.bad-user-id');
