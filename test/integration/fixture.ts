@@ -13,6 +13,7 @@ import { generateSampleExports, type SampleManifest } from '../../src/core/sampl
 import { s3Sink } from '../../src/core/sample/sinks';
 import type { TestApi } from '../../src/extension/extension';
 import type { ScriptedPrompter } from '../../src/extension/adapters/prompts';
+import type { ExportNode } from '../../src/extension/tree/nodes';
 
 export const EXTENSION_ID = 'asapp-exports.asapp-exports';
 export const BUCKET = 'asapp-prod-acme-exports-us-east-1';
@@ -83,4 +84,66 @@ export function workspaceFolder(): string {
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!ws) throw new Error('no workspace folder open');
   return ws;
+}
+
+const CONNECTED = Symbol.for('asappExports.integrationConnected');
+type ConnectedHolder = { [CONNECTED]?: Promise<Fixture> };
+
+/** AWS shared files of the test (the user's ~/.aws is never touched). */
+export function awsFilesOf(f: Fixture): { credentials: string; config: string } {
+  return { credentials: path.join(f.tmp, 'aws', 'credentials'), config: path.join(f.tmp, 'aws', 'config') };
+}
+
+/**
+ * The fixture after the user's first steps, done through the commands themselves: import the private
+ * key (passphrase remembered for the session), decrypt the credentials file, also writing AWS profiles.
+ */
+export function connected(): Promise<Fixture> {
+  const g = globalThis as ConnectedHolder;
+  g[CONNECTED] ??= (async () => {
+    const f = await fixture();
+    const aws = awsFilesOf(f);
+    process.env.AWS_SHARED_CREDENTIALS_FILE = aws.credentials;
+    process.env.AWS_CONFIG_FILE = aws.config;
+    f.prompts.answer('privateKeyImport', f.privateKeyFile).answer('passphrase', PASSPHRASE).answer('rememberPassphrase', i => i.value === true);
+    await run(f.api, 'asappExports.importPrivateKey');
+    f.prompts.answer('credentialsFile', f.credentialsFile).answer('writeAwsProfiles', i => i.value === true);
+    await run(f.api, 'asappExports.decryptCredentials');
+    return f;
+  })();
+  return g[CONNECTED];
+}
+
+export function label(api: TestApi, node: ExportNode): string {
+  const l = api.env.tree.getTreeItem(node).label;
+  return typeof l === 'string' ? l : l?.label ?? '';
+}
+
+export function item(api: TestApi, node: ExportNode): vscode.TreeItem {
+  return api.env.tree.getTreeItem(node) as vscode.TreeItem;
+}
+
+export async function children(api: TestApi, node?: ExportNode): Promise<ExportNode[]> {
+  return api.env.tree.getChildren(node);
+}
+
+/** Follows tree labels from the root, e.g. ['prod', 'convos_metrics', 'version=1']. */
+export async function nodeAt(api: TestApi, labels: string[]): Promise<ExportNode> {
+  let node: ExportNode | undefined;
+  for (const l of labels) {
+    const kids = await children(api, node);
+    const next = kids.find(k => label(api, k) === l);
+    if (!next) throw new Error(`"${l}" not found under ${node ? label(api, node) : 'the root'}: ${kids.map(k => label(api, k)).join(', ')}`);
+    node = next;
+  }
+  if (!node) throw new Error('empty path');
+  return node;
+}
+
+export const FEED_PATH = ['prod', 'convos_metrics', 'version=1', 'format=jsonl'];
+
+export function assertNoPendingAnswers(f: Fixture): void {
+  const pending = f.prompts.pending();
+  f.prompts.clear();
+  if (pending.length) throw new Error(`Scripted answers not used: ${pending.join(', ')}`);
 }

@@ -3,11 +3,12 @@
 // this file asks, shows progress with Cancel, and ends with a summary and "Reveal in Explorer".
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { UsageError } from '../../core/errors';
+import { CancellationError, UsageError } from '../../core/errors';
 import type { DownloadPlan, DownloadRequest, DownloadSummary } from '../../core/download/types';
 import type { ExportLocation } from '../../core/layout';
 import { isValidDate } from '../../core/layout';
 import { formatBytes, withByteProgress } from '../adapters/progress';
+import type { Connection } from '../connections';
 import type { ExtensionEnv } from '../env';
 import { isPartitionNode, type FolderNode } from '../tree/nodes';
 import type { CommandDef } from './command';
@@ -104,7 +105,7 @@ async function download(env: ExtensionEnv, connectionId: string, request: Omit<D
     void env.notify(`Nothing to download for ${what}${why}.`);
     return undefined;
   }
-  const decrypt = plan.partitions.some(p => p.files.some(f => f.encrypted && f.action === 'download')) ? { key: await keyForConnection(env, connection, 'to decrypt .enc files'), deleteEncrypted: false } : undefined;
+  const decrypt = await decryptChoice(env, connection, plan);
   const summary = await withByteProgress(`Downloading ${what}`, (report, signal) =>
     services.executeDownload(client, plan, {
       signal, logger: env.log, concurrency: settings.concurrency, ...(decrypt ? { decrypt } : {}),
@@ -122,4 +123,21 @@ async function download(env: ExtensionEnv, connectionId: string, request: Omit<D
     if (choice === 'Show Log') env.log.show();
   });
   return summary;
+}
+
+/** Asked only when the plan fetches `.enc` files: decrypt them after download (keeping or deleting the .enc)? */
+async function decryptChoice(env: ExtensionEnv, connection: Connection, plan: DownloadPlan) {
+  const count = plan.partitions.reduce((n, p) => n + p.files.filter(f => f.encrypted && f.action === 'download').length, 0);
+  if (count === 0) return undefined;
+  const choice = await env.prompts.pick(
+    [
+      { label: 'Decrypt them, keep the .enc files', value: 'keep' as const },
+      { label: 'Decrypt them, delete the .enc files', description: 'only the plaintext stays', value: 'delete' as const },
+      { label: 'Leave them encrypted', description: 'Run Dedupe and Preview decrypt .enc files themselves', value: 'leave' as const },
+    ],
+    { id: 'decryptDownloads', title: `${count} file${count === 1 ? ' is' : 's are'} OpenPGP-encrypted (.enc)` },
+  );
+  if (choice === undefined) throw new CancellationError();
+  if (choice === 'leave') return undefined;
+  return { key: await keyForConnection(env, connection, 'to decrypt .enc files'), deleteEncrypted: choice === 'delete' };
 }
