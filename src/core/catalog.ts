@@ -671,11 +671,14 @@ export async function findLatestComplete(
     return newest;
   };
   const concurrency = Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY);
-  for (let i = 0; i < runs.length; i += concurrency) {
+  // The newest run alone first (it usually holds the answer), then `concurrency` runs at a time.
+  for (let i = 0; i < runs.length; ) {
     throwIfAborted(o.signal);
-    const found = await Promise.all(runs.slice(i, i + concurrency).map(newestIn));
+    const size = i === 0 ? 1 : concurrency;
+    const found = await Promise.all(runs.slice(i, i + size).map(newestIn));
     const first = found.find(f => f !== undefined);
     if (first) return first;
+    i += size;
   }
   return undefined;
 }
