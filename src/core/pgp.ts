@@ -219,6 +219,12 @@ export async function isPrivateKey(data: string | Uint8Array): Promise<boolean> 
   return (await readAnyKey(data)).isPrivate();
 }
 
+/** False for a private key stored without passphrase protection (possible with GnuPG exports). */
+export async function privateKeyNeedsPassphrase(data: string | Uint8Array): Promise<boolean> {
+  const key = await readAnyKey(data, 'The key file');
+  return key.isPrivate() && !(key as OpenPgp.PrivateKey).isDecrypted();
+}
+
 /**
  * Reads an armored (or binary) private key — ours or one exported by `gpg --export-secret-keys` — and
  * unlocks it. A key stored without protection is accepted as is.

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  decryptFile, decryptMessage, encryptForRecipient, generateKeyPair, inspectPublicKey, unlockPrivateKey, type KeyPair,
+  decryptFile, decryptMessage, encryptForRecipient, generateKeyPair, inspectPublicKey, privateKeyNeedsPassphrase, unlockPrivateKey, type KeyPair,
 } from '../../src/core/pgp';
 import { formatCredentialsFile, parseCredentialsFile } from '../../src/core/credentials';
 import { PgpError } from '../../src/core/errors';
@@ -142,6 +142,16 @@ describe('GnuPG interop (real gpg)', function () {
         return true;
       });
     });
+  });
+
+  it('a GnuPG key stored without a passphrase needs none', async () => {
+    const fpr = await gpg.generateKey({ uid: 'No Pass <no-pass@acme.example>', algo: 'ed25519', usage: 'cert,sign', passphrase: '', encryptionSubkey: 'cv25519' });
+    const exported = await gpg.exportSecretKey(fpr, '');
+    assert.equal(await privateKeyNeedsPassphrase(exported), false);
+    assert.equal(await privateKeyNeedsPassphrase(ecc.privateKeyArmored), true);
+    const key = await unlockPrivateKey(exported, '');
+    const { data } = await decryptMessage(new Uint8Array(await gpg.encrypt(CREDENTIALS, fpr)), key);
+    assert.equal(Buffer.from(data).toString(), CREDENTIALS);
   });
 
   it('detects a GnuPG key WITHOUT an encryption subkey (gpg itself cannot encrypt to it)', async () => {

@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import type { CliCommand, OptionValues } from '../command';
 import type { CliContext } from '../context';
 import { CredentialsError, PgpError, UsageError } from '../../core/errors';
-import { decryptMessage, unlockPrivateKey } from '../../core/pgp';
+import { decryptMessage, privateKeyNeedsPassphrase, unlockPrivateKey } from '../../core/pgp';
 import { parseCredentialsFile, profileNamesFor, type CredentialEntry } from '../../core/credentials';
 import { awsFiles, checkProfileName, hasProfileCredentials, listToolProfiles, writeAwsProfiles, type ToolProfile } from '../../core/awsProfile';
 import { DEFAULT_REGION, formatS3Uri, normalizeSubFolder } from '../../core/layout';
@@ -129,7 +129,7 @@ const decrypt: CliCommand = {
     const encrypted = await readInput(ctx, file);
     const keyData = await readKeyFile(ctx, keyFile, 'The private key file');
     ctx.redactor.add(new TextDecoder().decode(keyData));
-    const passphrase = await readPassphrase(ctx, values, { purpose: `for ${basename(keyFile)}` });
+    const passphrase = (await privateKeyNeedsPassphrase(keyData)) ? await readPassphrase(ctx, values, { purpose: `for ${basename(keyFile)}` }) : '';
     const key = await unlockPrivateKey(keyData, passphrase);
     const { data } = await decryptMessage(encrypted, key).catch((e: unknown) => {
       if (e instanceof PgpError && e.code === 'pgp.not-openpgp' && looksLikePlainCredentials(encrypted)) {
