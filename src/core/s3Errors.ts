@@ -48,7 +48,8 @@ function who(ctx: S3ErrorContext): string {
 }
 
 function server(ctx: S3ErrorContext): string {
-  return ctx.endpoint ? `the S3 endpoint ${ctx.endpoint}` : 'S3';
+  // An endpoint URL may carry user:password@ — never repeat it.
+  return ctx.endpoint ? `the S3 endpoint ${ctx.endpoint.replace(/\/\/[^/@]*@/, '//')}` : 'S3';
 }
 
 function make(message: string, code: string, f: ErrorFacts, cause: unknown): S3Error {

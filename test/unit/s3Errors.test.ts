@@ -123,6 +123,12 @@ describe('toS3Error without a server', () => {
     assert.equal(err.code, 's3.host-not-found');
   });
 
+  it('drops user:password from an endpoint URL in advice', () => {
+    const err = toS3Error(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { operation: 'listing', bucket: 'b-1', endpoint: 'http://me:hunter2@127.0.0.1:9' });
+    assert.equal(err.message.includes('hunter2'), false, err.message);
+    assert.match(err.message, /http:\/\/127\.0\.0\.1:9/);
+  });
+
   it('maps ETIMEDOUT and RequestTimeout to s3.timeout', () => {
     for (const e of [Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }), Object.assign(new Error('x'), { name: 'RequestTimeout' })]) {
       const err = toS3Error(e, { operation: 'listing', bucket: 'b-1' });
