@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { generateSampleExports, parseTimestamp, tableKey, type SampleManifest, type DuplicateGroup } from '../../src/core/sample/generate';
 import { folderSink, memorySink, type MemorySink } from '../../src/core/sample/sinks';
 import { parseExportKey, parseFileName, partitionSortKey, SUCCESS_MARKER } from '../../src/core/layout';
+import { isCancellation } from '../../src/core/errors';
 
 function rowsOf(sink: MemorySink, key: string): Record<string, unknown>[] {
   const body = sink.objects.get(key);
@@ -270,6 +271,17 @@ describe('sample export generator', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('stops when cancelled, before or while writing', async () => {
+    await assert.rejects(generateSampleExports(memorySink(), { signal: AbortSignal.abort() }), (e: Error) => isCancellation(e));
+    const controller = new AbortController();
+    const s = memorySink();
+    await assert.rejects(
+      generateSampleExports(s, { signal: controller.signal, onProgress: p => { if (p.objects >= 20) controller.abort(); } }),
+      (e: Error) => isCancellation(e),
+    );
+    assert.ok(s.objects.size >= 20 && s.objects.size < 100, `${s.objects.size} objects written`);
   });
 
   it('rejects bad options with a usage error', async () => {
