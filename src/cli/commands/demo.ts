@@ -51,7 +51,7 @@ function tryCommands(r: DemoResult): string[] {
     `export AWS_SHARED_CREDENTIALS_FILE=${q(r.env.AWS_SHARED_CREDENTIALS_FILE)} AWS_CONFIG_FILE=${q(r.env.AWS_CONFIG_FILE)}`,
     `npx asapp-exports feeds ${common}`,
     `npx asapp-exports ls ${formatS3Uri(prod.bucket, 'convos_metrics/version=1/format=jsonl/')} ${common}`,
-    `aws s3 ls ${formatS3Uri(prod.bucket)} ${common}`,
+    `aws s3 ls ${formatS3Uri(prod.bucket)} --endpoint-url ${r.endpoint} --profile ${prod.profile}`,
   ];
 }
 
