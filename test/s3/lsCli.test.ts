@@ -183,6 +183,9 @@ describe(`ls and feeds commands (${process.env.S3_TIER ?? 'fauxqs'})`, function 
           [FEED, [1], lastComplete],
           ['utterances', [1], '2024-01-01T00'],
         ]);
+        const root = await cli('ls', '--profile', 'asapp-test');
+        assert.equal(root.code, 0, root.stderr);
+        assert.deepEqual(root.stdout.trim().split('\n'), ['dim_queues/', 'utterances/']);
         const human = await cli('feeds', '--profile', 'asapp-test');
         assert.match(human.stdout, new RegExp(`dim_queues\\s+1\\s+jsonl\\s+${lastComplete}\\s+1`));
       } finally {

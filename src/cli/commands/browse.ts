@@ -129,8 +129,8 @@ function pageSizeOf(values: OptionValues): number {
 // ---------------------------------------------------------------------------------------------- ls
 
 async function runLs(ctx: CliContext, values: OptionValues, positionals: string[]): Promise<number> {
-  if (positionals.length !== 1) throw new UsageError('ls takes one s3:// URI.');
-  const uri = positionals[0];
+  if (positionals.length > 1) throw new UsageError('ls takes one s3:// URI.');
+  const uri = positionals[0] ?? (await profileRoot(ctx, 'ls'));
   if (values.all && values.next) throw new UsageError('--all and --next cannot be combined: --all already follows every page.');
   const pageSize = pageSizeOf(values);
   if (!uri.startsWith('s3://')) throw new UsageError(`"${uri}" is not an s3:// URI (e.g. s3://BUCKET/FEED/).`);
@@ -261,26 +261,30 @@ function subFolderHint(location: ExportLocation, items: CatalogEntry[]): string 
 
 // ------------------------------------------------------------------------------------------- feeds
 
+/** s3://BUCKET/[SUB/] recorded in --profile (or AWS_PROFILE) by `credentials decrypt`, for commands given no URI. */
+async function profileRoot(ctx: CliContext, command: string): Promise<string> {
+  const profileName = ctx.s3.profile ?? ctx.env.AWS_PROFILE;
+  if (!profileName) {
+    throw new UsageError(`Name the bucket (s3://BUCKET[/SUB-FOLDER]${command === 'ls' ? '/FEED/…' : ''}) or a --profile written by \`asapp-exports credentials decrypt\`.`);
+  }
+  const profile = await readToolProfile(profileName, ctx.env);
+  if (!profile) {
+    throw new UsageError(`Profile '${profileName}' has no bucket recorded for this tool: give s3://BUCKET[/SUB-FOLDER], or re-run \`asapp-exports credentials decrypt\` to write it.`);
+  }
+  const sub = normalizeSubFolder(profile.subFolder);
+  return formatS3Uri(profile.bucket, sub ? `${sub}/` : '');
+}
+
 async function runFeeds(ctx: CliContext, values: OptionValues, positionals: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('feeds takes at most one s3://BUCKET[/SUB-FOLDER] URI.');
-  let uri = positionals[0];
-  let rootSub: string | undefined;
-  if (uri === undefined) {
-    const profileName = ctx.s3.profile ?? ctx.env.AWS_PROFILE;
-    if (!profileName) throw new UsageError('Name the bucket (s3://BUCKET[/SUB-FOLDER]) or a --profile written by `asapp-exports credentials decrypt`.');
-    const profile = await readToolProfile(profileName, ctx.env);
-    if (!profile) {
-      throw new UsageError(`Profile '${profileName}' has no bucket recorded for this tool: give s3://BUCKET[/SUB-FOLDER], or re-run \`asapp-exports credentials decrypt\` to write it.`);
-    }
-    rootSub = normalizeSubFolder(profile.subFolder);
-    uri = formatS3Uri(profile.bucket, rootSub ? `${rootSub}/` : '');
-  }
+  const uri = positionals[0] ?? (await profileRoot(ctx, 'feeds'));
   if (!uri.startsWith('s3://')) throw new UsageError(`"${uri}" is not an s3:// URI (e.g. s3://BUCKET/SUB-FOLDER/).`);
   let bucket: string;
+  let rootSub: string;
   try {
     const parsed = parseS3Uri(uri);
     bucket = parsed.bucket;
-    rootSub ??= normalizeSubFolder(parsed.key);
+    rootSub = normalizeSubFolder(parsed.key);
   } catch (e) {
     if (e instanceof LayoutError) throw new UsageError(e.message);
     throw e;
@@ -339,11 +343,12 @@ const feeds: CliCommand = {
 const ls: CliCommand = {
   name: 'ls',
   summary: 'List the next level below an export path: versions, formats, partitions with their state, or files',
-  usage: 'ls s3://BUCKET/[SUB/]FEED/… [--all] [--page-size N] [--next TOKEN] [--sub-folder S] [--json]',
+  usage: 'ls [s3://BUCKET/[SUB/]FEED/…] [--all] [--page-size N] [--next TOKEN] [--sub-folder S] [--json]',
   details: [
     'Partitions show their state: complete (_SUCCESS and files), in progress (no _SUCCESS yet), empty (only _SUCCESS),',
     'with file count and size; a partition with sub-partitions (a day of an hourly feed) shows the totals below it.',
     'At a partition, its files are listed with size and type (split number, gz, enc).',
+    'Without a URI, lists the feeds under the bucket and sub-folder recorded in --profile (or AWS_PROFILE).',
     '',
     '  --all              follow every page (default: one page of up to --page-size entries, then a --next hint)',
     `  --page-size N      entries per page, 1–1000 (default ${DEFAULT_PAGE_SIZE})`,
