@@ -5,7 +5,6 @@ import type { CliCommand, OptionSpec } from './command';
 import { createContext, type Output } from './context';
 import { ExportsError, UsageError, isCancellation, errorMessage } from '../core/errors';
 import { Redactor } from '../core/redact';
-import { profileConnection } from '../core/awsProfile';
 import { commands as keys } from './commands/keys';
 import { commands as credentials } from './commands/credentials';
 import { commands as browse } from './commands/browse';
@@ -107,9 +106,6 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     io.stdout.write(commandHelp(command) + '\n');
     return 0;
   }
-  // The SDK ignores a profile's endpoint_url: apply what `credentials decrypt` recorded, explicit flags win.
-  const profile = values.profile as string | undefined;
-  const recorded = profile ? await profileConnection(profile, io.env).catch(() => undefined) : undefined;
   const ctx = createContext({
     stdout: io.stdout,
     stderr: io.stderr,
@@ -118,9 +114,9 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     json: Boolean(values.json),
     verbose: Boolean(values.verbose),
     s3: {
-      endpoint: (values.endpoint as string | undefined) ?? io.env.AWS_ENDPOINT_URL_S3 ?? io.env.AWS_ENDPOINT_URL ?? recorded?.endpoint,
-      profile,
-      region: (values.region as string | undefined) ?? recorded?.region,
+      endpoint: (values.endpoint as string | undefined) ?? io.env.AWS_ENDPOINT_URL_S3 ?? io.env.AWS_ENDPOINT_URL,
+      profile: values.profile as string | undefined,
+      region: values.region as string | undefined,
     },
     signal: io.signal ?? new AbortController().signal,
     stdin: io.stdin,
