@@ -57,7 +57,7 @@ describe('sample exports on S3', () => {
     const client = target.client();
     const bucket = await target.createBucket('big');
     const m = await generateSampleExports(s3Sink(client, bucket), {
-      feeds: ['utterances'], days: 1, splits: 1, fileBytes: 12 * 1024 * 1024, now: '2024-01-01T01:00:00Z', docs: false, duplicateRate: 0,
+      feeds: ['utterances'], days: 1, splits: 1, fileBytes: 9 * 1024 * 1024, now: '2024-01-01T01:00:00Z', docs: false, duplicateRate: 0,
     });
     const file = m.files[0];
     assert.ok(file.bytes > MULTIPART_THRESHOLD, `${file.bytes} bytes`);
