@@ -1,8 +1,7 @@
 // One object to one local file: streamed to a temp file beside the final one, verified (size, and MD5
 // against a simple ETag), then renamed. Retries broken, stalled and truncated bodies with back-off;
 // a retry or a later run continues a partial temp file with a ranged GET guarded by If-Match.
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +12,7 @@ import {
   ChecksumMismatchError, DEFAULT_RETRY_POLICY, StalledBodyError, TruncatedBodyError,
   backoffDelay, httpStatusOf, isRetryable, sleep, type RetryPolicy,
 } from './retry';
+import { md5OfFile } from './md5Pool';
 
 export interface RemoteFile {
   bucket: string;
@@ -213,14 +213,11 @@ async function attemptOnce(
 
     const kms = Boolean(res.SSECustomerAlgorithm) || /kms/i.test(String(res.ServerSideEncryption ?? ''));
     const checkMd5 = (opts.verifyMd5 ?? true) && isSimpleEtag(respEtag) && !kms;
-    const hash = checkMd5 ? createHash('md5') : undefined;
-    if (hash && start > 0) await hashFile(finalTemp, start, hash);
 
     let received = 0;
     body.on('data', (chunk: Buffer) => {
       watchdog.refresh();
       received += chunk.length;
-      hash?.update(chunk);
       onBytes(chunk.length);
     });
     const ws = createWriteStream(finalTemp, { flags: start > 0 ? 'r+' : 'w', start, highWaterMark: WRITE_HIGH_WATER_MARK });
@@ -231,11 +228,13 @@ async function attemptOnce(
       throw e;
     }
     if (stalled) throw stalled;
+    clearTimeout(watchdog);
     const size = start + received;
     if (Number.isFinite(total) && size !== total) throw new TruncatedBodyError(size, total);
-    if (hash && hash.digest('hex') !== normalizeEtag(respEtag)!.toLowerCase()) throw new ChecksumMismatchError(obj.key);
+    // The whole temp file (resumed part included) is hashed, off the main thread.
+    if (checkMd5 && (await md5OfFile(finalTemp)) !== normalizeEtag(respEtag)!.toLowerCase()) throw new ChecksumMismatchError(obj.key);
     await fs.rename(finalTemp, dest);
-    return { size, etag: respEtag, lastModified: res.LastModified, md5Verified: Boolean(hash) };
+    return { size, etag: respEtag, lastModified: res.LastModified, md5Verified: checkMd5 };
   } finally {
     clearTimeout(watchdog);
     outer?.removeEventListener('abort', onOuterAbort);
@@ -252,13 +251,6 @@ async function sizeOf(file: string): Promise<number> {
     return (await fs.stat(file)).size;
   } catch {
     return 0;
-  }
-}
-
-async function hashFile(file: string, length: number, hash: Hash): Promise<void> {
-  if (length <= 0) return;
-  for await (const chunk of createReadStream(file, { start: 0, end: length - 1, highWaterMark: WRITE_HIGH_WATER_MARK })) {
-    hash.update(chunk as Buffer);
   }
 }
 
