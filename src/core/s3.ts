@@ -1,6 +1,7 @@
 // The S3 client factory. Credentials are scoped to one bucket (and sub-folder): nothing here lists buckets.
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { DEFAULT_REGION } from './layout';
@@ -44,7 +45,18 @@ export function createS3Client(opts: S3ConnectionOptions = {}, env: NodeJS.Proce
     ...(endpoint ? { endpoint, forcePathStyle: opts.forcePathStyle ?? true } : {}),
     ...(opts.forcePathStyle !== undefined && !endpoint ? { forcePathStyle: opts.forcePathStyle } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
-    ...(opts.profile && !opts.credentials ? { profile: opts.profile } : {}),
+    // fromIni with explicit paths: the SDK would read AWS_SHARED_CREDENTIALS_FILE/AWS_CONFIG_FILE from
+    // process.env, not from the environment this client is made for.
+    ...(opts.profile && !opts.credentials
+      ? {
+          profile: opts.profile,
+          credentials: fromIni({
+            profile: opts.profile,
+            ...(env.AWS_SHARED_CREDENTIALS_FILE ? { filepath: env.AWS_SHARED_CREDENTIALS_FILE } : {}),
+            ...(env.AWS_CONFIG_FILE ? { configFilepath: env.AWS_CONFIG_FILE } : {}),
+          }),
+        }
+      : {}),
     maxAttempts: opts.maxAttempts ?? 3,
     // Streaming uploads otherwise use aws-chunked framing that some S3-compatible servers reject or store verbatim.
     requestChecksumCalculation: 'WHEN_REQUIRED',
