@@ -1,13 +1,14 @@
 // What a pull would do, without writing anything: the partitions of a feed in a time range (or one
-// partition), which of their files are new or changed since the last pull into the same folder, which
+// partition, read with flat listings: see flatListing.ts), which of their files are new or changed since the last pull into the same folder, which
 // are unchanged, and which keys are refused because they would leave the output folder.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { listAllChildren, walkPartitions, type ObjectInfo, type PartitionSummary } from '../catalog';
+import { listAllChildren, type ObjectInfo, type PartitionSummary } from '../catalog';
 import { DownloadError, UsageError } from '../errors';
 import { formatExportPrefix, formatExportUri, type ExportLocation } from '../layout';
 import type { Logger } from '../ports';
+import { listPartitionsFlat } from './flatListing';
 import { localPathFor } from './localPath';
 import { Manifest } from './manifest';
 import type { DownloadPlan, DownloadRequest, PlannedFile, PlannedPartition } from './types';
@@ -15,8 +16,6 @@ import type { DownloadPlan, DownloadRequest, PlannedFile, PlannedPartition } fro
 export interface PlanOptions {
   signal?: AbortSignal;
   logger?: Logger;
-  /** Listings in flight at once while walking partitions. */
-  listConcurrency?: number;
 }
 
 export async function planDownload(client: S3Client, request: DownloadRequest, opts: PlanOptions = {}): Promise<DownloadPlan> {
@@ -52,7 +51,7 @@ export async function planDownload(client: S3Client, request: DownloadRequest, o
     skippedIncomplete: [],
     totals: { partitions: 0, files: 0, bytes: 0, toDownload: { files: 0, bytes: 0 }, unchanged: { files: 0, bytes: 0 }, refused: 0 },
   };
-  for await (const p of walkPartitions(client, formatLoc, range, { signal: opts.signal, concurrency: opts.listConcurrency, logger: opts.logger })) {
+  for (const p of await listPartitionsFlat(client, formatLoc, range, { within, signal: opts.signal, logger: opts.logger })) {
     if (!p.prefix.startsWith(within)) continue;
     if (!p.hasSuccess && !request.includeIncomplete) {
       plan.skippedIncomplete.push({ prefix: p.prefix, state: p.state, fileCount: p.fileCount, bytes: p.bytes });
