@@ -72,6 +72,16 @@ describe('credentials and connections', () => {
     f.api.env.keys.rememberPassphrase('correct horse battery staple 42');
   });
 
+  it('stays silent when the user cancels (no passphrase given)', async () => {
+    f.api.env.keys.forgetPassphrase();
+    f.prompts.answer('credentialsFile', f.credentialsFile).answer('passphrase', undefined);
+    const before = f.api.env.shown.length;
+    assert.equal(await vscode.commands.executeCommand('asappExports.decryptCredentials'), undefined);
+    assert.equal(f.api.env.shown.length, before, 'no message on cancellation');
+    assert.equal(f.api.env.log.lines().at(-1), 'info: asappExports.decryptCredentials: cancelled');
+    f.api.env.keys.rememberPassphrase('correct horse battery staple 42');
+  });
+
   it('opens the demo bucket: a local server with sample exports as session connections', async function () {
     this.timeout(120_000);
     const ids = await run<string[]>(f.api, 'asappExports.openDemoBucket');
