@@ -26,7 +26,8 @@ export interface FaultProxy {
   requests: ProxiedRequest[];
   /** Decides a fault per request (undefined = pass through). */
   setRule(rule: ((req: ProxiedRequest) => Fault | undefined) | undefined): void;
-  /** Kills every connection and stops listening once this many response body bytes went through. */
+  /** Once this many response body bytes went through: stops forwarding, and 300 ms later kills every
+   *  connection and stops listening. */
   killAfterBytes(n: number): void;
   /** Resolves when the proxy was killed by killAfterBytes. */
   killed: Promise<void>;
@@ -43,6 +44,7 @@ export async function startFaultProxy(upstream: string, opts: { port?: number } 
   let onKilled: () => void = () => undefined;
   const killed = new Promise<void>(resolve => { onKilled = resolve; });
   let dead = false;
+  let draining = false;
 
   const server = http.createServer((req, res) => {
     const info: ProxiedRequest = {
@@ -82,10 +84,16 @@ export async function startFaultProxy(upstream: string, opts: { port?: number } 
             // stall: the response stays open and silent until the client gives up
             return;
           }
+          if (draining) return;
           sent += out.length;
           forwarded += out.length;
           res.write(out);
-          if (forwarded >= killAt) kill();
+          if (forwarded >= killAt) {
+            // Go quiet first, so the client has written what it received, then die: a kill
+            // that lands between "bytes sent" and "bytes on the client's disk" would make tests flaky.
+            draining = true;
+            setTimeout(kill, 300);
+          }
         });
         upRes.on('end', () => { if (!dead && !upRes.destroyed) res.end(); });
         upRes.on('error', () => res.socket?.destroy());
