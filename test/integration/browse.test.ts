@@ -21,6 +21,7 @@ describe('exports tree', () => {
     const versions = await children(f.api, await nodeAt(f.api, ['prod', 'convos_metrics']));
     assert.deepEqual(versions.map(v => label(f.api, v)), ['version=1', 'version=2']);
     assert.equal(item(f.api, versions[0]).contextValue, 'version');
+    assert.deepEqual(versions.map(v => item(f.api, v).description), ['superseded by version=2', 'newest version']);
     const formats = await children(f.api, versions[0]);
     assert.deepEqual(formats.map(v => [label(f.api, v), item(f.api, v).contextValue]), [['format=jsonl', 'format']]);
   });

@@ -65,6 +65,7 @@ function folderItem(item: vscode.TreeItem, node: FolderNode): vscode.TreeItem {
     case 'version':
       item.iconPath = icon('versions');
       item.contextValue = ContextValues.Version;
+      item.description = node.note;
       return item;
     case 'format':
       item.iconPath = icon('file-code');

@@ -15,6 +15,8 @@ export interface FolderNode {
   entry: CatalogEntry;
   /** Present for dt/hr/mi entries. */
   summary?: PartitionSummary;
+  /** e.g. "newest version" when a feed has several versions (a schema change). */
+  note?: string;
 }
 
 export interface FileNode {

@@ -167,10 +167,14 @@ export class ExportsTreeProvider implements vscode.TreeDataProvider<ExportNode>,
 
   private async toNodes(entries: CatalogEntry[], client: S3Client, connectionId: string): Promise<ExportNode[]> {
     const summaries = await this.deps.core().catalog.summarizeEntries(client, entries, { concurrency: 8 });
+    // several version= folders mean the schema changed: say which one is current
+    const versions = entries.filter(e => e.kind === 'version').map(e => e.location.version as number);
+    const newest = versions.length > 1 ? Math.max(...versions) : undefined;
     return entries.map((entry, i): ExportNode => {
       if (entry.kind === 'file') return { kind: 'file', connectionId, entry };
       const summary = summaries[i];
-      return summary ? { kind: 'folder', connectionId, entry, summary } : { kind: 'folder', connectionId, entry };
+      const note = newest === undefined || entry.kind !== 'version' ? undefined : entry.location.version === newest ? 'newest version' : `superseded by version=${newest}`;
+      return { kind: 'folder', connectionId, entry, ...(summary ? { summary } : {}), ...(note ? { note } : {}) };
     });
   }
 
