@@ -136,6 +136,12 @@ osd objectstore = memstore
 memstore device bytes = ${RGW_STORE_BYTES:-1073741824}
 osd class load list = *
 osd class default list = *
+; memstore keeps the pg logs in RAM too: with the defaults (up to 10,000 entries + 3,000 dups per pg) the
+; osd grew ~90 MiB per 2,400 small writes and never gave it back; a single copy needs no long log
+osd min pg log entries = 10
+osd max pg log entries = 10
+osd pg log dups tracked = 10
+osd pg log trim min = 10
 [client]
 rgw data = $D/rgw
 rgw thread pool size = 64
