@@ -3,14 +3,15 @@
 # cluster, exports S3_ENDPOINT / S3_ACCESS_KEY / S3_SECRET_KEY and S3_TIER=rgw, runs the command, and
 # stops the cluster afterwards — also when the command fails or on Ctrl-C. Exits with the command's code.
 #   scripts/rgw/with-rgw.sh npx mocha --require tsx/cjs … 'test/s3/**/*.test.ts'
-# SKIP_RGW=1 skips the tier (prints so, exits 0) on a machine that cannot run Ceph; never in CI (CI=true).
+# SKIP_RGW=1 skips the tier (prints so, exits 0) on a machine that cannot run Ceph; never in CI (CI=true or 1).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 if [ $# -eq 0 ]; then echo "usage: scripts/rgw/with-rgw.sh COMMAND [ARGS…]" >&2; exit 2; fi
 if [ "${SKIP_RGW:-}" = 1 ]; then
-  if [ "${CI:-}" = true ]; then
+  # CI=true (GitHub, GitLab, most runners) or CI=1: any value but empty/false/0 counts.
+  if [ -n "${CI:-}" ] && [ "${CI}" != false ] && [ "${CI}" != 0 ]; then
     rgw_log "SKIP_RGW=1 is ignored in CI: the RGW tier always runs there"
   else
     echo "RGW tier skipped (SKIP_RGW=1): the S3 suite did not run against Ceph RGW" >&2
