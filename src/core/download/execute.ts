@@ -17,7 +17,7 @@ import type { RetryPolicy } from './retry';
 import { downloadObject, normalizeEtag } from './transfer';
 import type { DownloadPlan, DownloadProgress, DownloadSummary, PlannedFile } from './types';
 
-export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_CONCURRENCY = 32;
 
 export interface ExecuteOptions {
   /** Files in flight at once. */
