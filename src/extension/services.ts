@@ -17,4 +17,5 @@ export * as dedupeRunner from '../core/dedupe/runner';
 export * as exportDocs from '../core/schema/exportDocs';
 export * as schemaDiff from '../core/schema/diff';
 export { readObjectText } from './readObject';
-export const ddl = undefined as undefined | Record<string, never>;
+export * as ddl from '../core/ddl';
+export { REFERENCE_COLUMNS } from '../core/schema/referenceColumns';

@@ -23,4 +23,15 @@ describe('schema', () => {
     const text = await run<string>(f.api, 'asappExports.diffSchema', feed);
     assert.match(text, /^# Schema changes 2024-01-01 → 2024-01-02 for convos_metrics$/m);
   });
+
+  it('writes the Athena DDL of a feed (newest version) with partition projection and the dedupe view', async () => {
+    const feed = await nodeAt(f.api, ['prod', 'convos_metrics']);
+    const sql = await run<string>(f.api, 'asappExports.athenaDdl', feed);
+    assert.equal(vscode.window.activeTextEditor?.document.languageId, 'sql');
+    assert.match(sql, /CREATE EXTERNAL TABLE/i);
+    assert.match(sql, /s3:\/\/asapp-prod-acme-exports-us-east-1\/acme\/convos_metrics\/version=2\/format=jsonl\//);
+    assert.match(sql, /projection\.enabled/);
+    assert.match(sql, /ROW_NUMBER\(\)/i);
+    assert.match(sql, /-- Columns from export_docs\.yaml of 2024-01-02/);
+  });
 });

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { SchemaError, UsageError } from '../../core/errors';
 import type { ExportDocs } from '../../core/schema/exportDocs';
-import { formatExportPrefix, EXPORT_DOCS, type ExportLocation } from '../../core/layout';
+import { formatExportPrefix, formatExportUri, EXPORT_DOCS, type ExportLocation } from '../../core/layout';
 import type { Connection } from '../connections';
 import type { ExtensionEnv } from '../env';
 import type { ExportNode, FolderNode } from '../tree/nodes';
@@ -104,10 +104,43 @@ async function diffSchemaCommand(env: ExtensionEnv, node?: FolderNode): Promise<
   return showDocument(lines.join('\n') + '\n', 'markdown');
 }
 
-async function athenaDdlCommand(env: ExtensionEnv, node?: FolderNode): Promise<string | undefined> {
+async function athenaDdlCommand(env: ExtensionEnv, node?: FolderNode): Promise<string> {
   const scope = await scopeOf(env, node, true);
-  const ddl = env.core().ddl;
-  if (!ddl) throw new SchemaError('Athena DDL is not available in this build.', { code: 'schema.no-ddl' });
-  void scope;
-  return undefined;
+  const { connection } = scope;
+  const feed = scope.feed as string;
+  const services = env.core();
+  const version = scope.version ?? (await newestVersion(env, connection, feed));
+  // columns and partitioning from the newest export_docs.yaml; the publicly known columns otherwise
+  let columns: Array<{ name: string; type?: string }> | undefined;
+  let partitioning: string[] | undefined;
+  let source = '';
+  const dates = await docDates(env, connection).catch(() => [] as string[]);
+  if (dates.length) {
+    const table = services.exportDocs.findDocTable(await readDocs(env, connection, dates[0]), feed, version);
+    if (table) {
+      columns = table.columns;
+      partitioning = table.partitioning;
+      source = `${EXPORT_DOCS} of ${dates[0]}`;
+    }
+  }
+  if (!columns && services.REFERENCE_COLUMNS[feed]) {
+    columns = [...services.REFERENCE_COLUMNS[feed]];
+    source = 'the publicly known columns (an older export version: check them)';
+  }
+  if (!columns) throw new SchemaError(`No ${EXPORT_DOCS} describes ${feed} version=${version}, so its columns are unknown: wait for the day's ${EXPORT_DOCS}, or use the asapp-exports CLI with --sample FILE.`, { code: 'schema.no-columns' });
+  const location = formatExportUri({ bucket: connection.bucket, subFolder: connection.subFolder, feed, version, format: scope.format ?? 'jsonl' });
+  const out = services.ddl.generateDdl({
+    engine: 'athena', location, subFolder: connection.subFolder, columns,
+    partitioning: (partitioning ?? ['dt', 'hr']).filter((p): p is 'dt' | 'hr' | 'mi' => p === 'dt' || p === 'hr' || p === 'mi'),
+  });
+  const header = `-- Athena: ${out.rawTable} over ${location} (partition projection), and the dedupe view ${out.view}.\n-- Columns from ${source}.`;
+  return showDocument(`${header}\n${out.sql.trimEnd()}\n`, 'sql');
+}
+
+async function newestVersion(env: ExtensionEnv, connection: Connection, feed: string): Promise<number> {
+  const client = await env.client(connection);
+  const entries = await env.core().catalog.listAllChildren(client, { bucket: connection.bucket, subFolder: connection.subFolder, feed });
+  const versions = entries.filter(e => e.kind === 'version').map(e => e.location.version as number);
+  if (versions.length === 0) throw new SchemaError(`${feed} has no version= folder yet.`, { code: 'schema.no-version' });
+  return Math.max(...versions);
 }
