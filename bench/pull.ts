@@ -3,13 +3,14 @@
 // running in its own process, into fresh folders, rounds interleaved; then a no-change re-run of one
 // day: `pull` again vs `aws s3 sync`. Prints medians and ratios.
 //
-//   node esbuild.js && npx tsx bench/pull.ts            (BENCH_ROUNDS=5, BENCH_TUNE=1 to sweep --concurrency)
+//   node esbuild.js && npx tsx bench/pull.ts            (BENCH_ROUNDS=5; BENCH_TUNE=1 adds --concurrency 8/16/32/64)
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../src/core/s3';
 import { LOCAL_CREDENTIALS } from '../src/core/localS3';
+import { DEFAULT_CONCURRENCY } from '../src/core/download/execute';
 import { putObject } from './lib/seed';
 import { ensurePullDataset, listFiles } from './lib/dataset';
 import { startServerProcess } from './lib/server';
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
       { name: 'aws s3 cp --recursive', run: out => timeCommand(AWS, ['s3', 'cp', '--recursive', '--only-show-errors', '--endpoint-url', server.endpoint, `s3://${BUCKET}/${data.feed}/`, path.join(out, data.feed)], { env }) },
       { name: 'rclone copy --transfers 16', run: out => timeCommand('rclone', ['copy', '--transfers', '16', '--fast-list', `bench:${BUCKET}/${data.feed}`, path.join(out, data.feed)], { env: rcloneEnv }) },
     ];
-    if (process.env.BENCH_TUNE) clients.push(ours(8), ours(32), ours(64));
+    if (process.env.BENCH_TUNE) for (const n of [8, 16, 32, 64]) if (n !== DEFAULT_CONCURRENCY) clients.push(ours(n));
 
     const times = new Map<string, number[]>(clients.map(c => [c.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
