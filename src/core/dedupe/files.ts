@@ -9,7 +9,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { CancellationError, DedupeError, throwIfAborted } from '../errors';
 import { parseFileName, parsePartitionSegment, type PartitionLevel } from '../layout';
 
@@ -114,22 +114,43 @@ export interface FileCheck {
 
 const FIRST_LINE_MAX = 1 << 20;
 
-/** Reads a whole file (through gunzip when .gz); fails with a DedupeError naming the file. */
-export async function checkDataFile(file: string, gzip: boolean, signal?: AbortSignal, shownAs = file): Promise<FileCheck> {
-  const st = await stat(file);
-  if (st.size === 0) {
-    throw new DedupeError(`${shownAs} is empty (0 bytes), so it is not a valid ${gzip ? 'gzip ' : ''}export file: download it again (pull skips nothing it has not verified; delete the file first).`, {
+const SAMPLE_BYTES = 64 * 1024;
+
+/**
+ * Cheap look at the start of a file: not empty, gzip magic when .gz, and its first line (for the column
+ * check), from at most 64 KiB of compressed bytes.
+ */
+export async function sampleDataFile(file: string, gzip: boolean, shownAs = file): Promise<{ firstLine?: string }> {
+  const fh = await open(file, 'r');
+  let head: Buffer;
+  try {
+    const buf = Buffer.alloc(SAMPLE_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, SAMPLE_BYTES, 0);
+    head = buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  if (head.length === 0) {
+    throw new DedupeError(`${shownAs} is empty (0 bytes), so it is not a valid ${gzip ? 'gzip ' : ''}export file: delete it and download it again.`, {
       code: 'dedupe.empty-file',
     });
   }
-  if (gzip) {
-    const head = Buffer.alloc(2);
-    const fh = await open(file, 'r');
-    try { await fh.read(head, 0, 2, 0); } finally { await fh.close(); }
-    if (head[0] !== 0x1f || head[1] !== 0x8b) {
-      throw new DedupeError(`${shownAs} is not gzip data although its name ends in .gz: download it again.`, { code: 'dedupe.not-gzip' });
-    }
+  if (gzip && (head[0] !== 0x1f || head[1] !== 0x8b)) {
+    throw new DedupeError(`${shownAs} is not gzip data although its name ends in .gz: download it again.`, { code: 'dedupe.not-gzip' });
   }
+  let text: string;
+  try {
+    text = (gzip ? gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }) : head).toString('utf8');
+  } catch (e) {
+    throw new DedupeError(`${shownAs} is a corrupt gzip file (${(e as Error).message}): download it again.`, { code: 'dedupe.corrupt-file', cause: e });
+  }
+  const firstLine = text.split('\n').map(l => l.replace(/\r$/, '')).find((l, i, all) => l.trim() !== '' && (i < all.length - 1 || text.endsWith('\n')));
+  return { firstLine };
+}
+
+/** Reads a whole file (through gunzip when .gz); fails with a DedupeError naming the file. */
+export async function checkDataFile(file: string, gzip: boolean, signal?: AbortSignal, shownAs = file): Promise<FileCheck> {
+  await sampleDataFile(file, gzip, shownAs);
   let rows = 0;
   let lineBytes = 0;
   let first: Buffer[] | undefined = [];

@@ -21,7 +21,7 @@ import { findDocTable } from '../schema/exportDocs';
 import { inferSchema } from '../schema/infer';
 import { REFERENCE_COLUMNS } from '../schema/referenceColumns';
 import { isTemporal, logicalType, type LogicalType } from '../schema/types';
-import { checkDataFile, collectInputFiles, type InputFile } from './files';
+import { checkDataFile, collectInputFiles, sampleDataFile, type InputFile } from './files';
 import { resolveDedupeKeys, type DedupeKeys } from './reference';
 import { generateDedupeSql } from './sql';
 
@@ -111,9 +111,8 @@ export async function runDedupe(o: DedupeRunOptions): Promise<DedupeSummary> {
   const partial = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.partial`);
   try {
     const readable = await decryptAll(files, temp, o);
-    const checks = await checkAll(readable, o);
-    const rowsIn = checks.reduce((n, c) => n + c.rows, 0);
-    const sampled = inferSchema(checks.map(c => c.firstLine ?? '').filter(Boolean).concat('{}'), { name: o.table });
+    const samples = await mapLimit(readable, o.checkConcurrency ?? 8, f => sampleDataFile(f.path, f.gzip, f.shownAs), o.signal);
+    const sampled = inferSchema(samples.map(x => x.firstLine ?? '').filter(Boolean).concat('{}'), { name: o.table });
 
     const schema = o.raw ? undefined : schemaFor(o, sampled, warnings);
     const seen = new Set(sampled.columns.map(c => c.name));
@@ -130,7 +129,20 @@ export async function runDedupe(o: DedupeRunOptions): Promise<DedupeSummary> {
     const sql = buildQuery({ table: o.table, keys, files: readable.map(f => f.path), hiveKeys, schema: schema?.columns, sampled: sampled.columns, format, partial });
     logger.debug(`dedupe query:\n${sql}`);
     await mkdir(path.dirname(output), { recursive: true });
-    const rowsOut = await runCopy(sql, temp, o);
+    // The integrity pass (which also counts the input rows) runs beside the query: DuckDB leaves CPU idle
+    // while it sorts and writes. The output is renamed into place only when both succeeded; a failed
+    // check interrupts the query, and its message (naming the file) wins over DuckDB's.
+    const inner = new AbortController();
+    const signal = o.signal ? AbortSignal.any([o.signal, inner.signal]) : inner.signal;
+    const [checked, copied] = await Promise.allSettled([
+      checkAll(readable, { ...o, signal }).catch(e => { inner.abort(); throw e; }),
+      runCopy(sql, temp, { ...o, signal }),
+    ]);
+    throwIfAborted(o.signal);
+    if (checked.status === 'rejected') throw checked.reason;
+    if (copied.status === 'rejected') throw copied.reason;
+    const rowsIn = checked.value.reduce((n, c) => n + c.rows, 0);
+    const rowsOut = copied.value;
     if (rowsOut > rowsIn) throw new DedupeError(`DuckDB wrote ${rowsOut} rows from ${rowsIn}: this is a bug, please report it.`, { code: 'dedupe.internal' });
     await rename(partial, output);
     return {
@@ -183,18 +195,25 @@ async function decryptAll(files: InputFile[], temp: string, o: DedupeRunOptions)
 }
 
 async function checkAll(files: Array<InputFile & { shownAs: string }>, o: DedupeRunOptions) {
-  const results = new Array<Awaited<ReturnType<typeof checkDataFile>>>(files.length);
-  let next = 0;
   let done = 0;
+  return mapLimit(files, Math.min(o.checkConcurrency ?? o.threads ?? 2, 2), async f => {
+    const r = await checkDataFile(f.path, f.gzip, o.signal, f.shownAs);
+    o.onProgress?.({ phase: 'check', done: ++done, total: files.length });
+    return r;
+  }, o.signal);
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
   const worker = async () => {
-    while (next < files.length) {
+    while (next < items.length) {
+      throwIfAborted(signal);
       const i = next++;
-      results[i] = await checkDataFile(files[i].path, files[i].gzip, o.signal, files[i].shownAs);
-      o.onProgress?.({ phase: 'check', done: ++done, total: files.length });
+      results[i] = await fn(items[i]);
     }
   };
-  const n = Math.max(1, Math.min(o.checkConcurrency ?? o.threads ?? 2, files.length));
-  await Promise.all(Array.from({ length: n }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
 
@@ -287,7 +306,7 @@ export function buildQuery(q: {
     tieBreak: { kind: 'columns', columns: tie },
   });
   const options = q.format === 'parquet'
-    ? "FORMAT parquet, COMPRESSION zstd"
+    ? 'FORMAT parquet'
     : q.format === 'csv'
       ? 'FORMAT csv, HEADER true'
       : q.schema
@@ -313,6 +332,12 @@ async function runCopy(sql: string, temp: string, o: DedupeRunOptions): Promise<
   const conn = await instance.connect();
   const onAbort = () => conn.interrupt();
   o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (o.signal?.aborted) {
+    o.signal.removeEventListener('abort', onAbort);
+    conn.closeSync();
+    instance.closeSync();
+    throw new CancellationError();
+  }
   const timer = o.onProgress
     ? setInterval(() => {
       const p = conn.progress as { percentage?: number };
