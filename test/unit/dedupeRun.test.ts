@@ -153,6 +153,17 @@ describe('dedupe run: differential test against a plain implementation', functio
       await writeExport(dir, spec, placed, { key: n === 0 || n === 4 ? { publicKeyArmored } : undefined, plainOne: n === 1 });
       const want = oracle(spec, placed);
       assert.ok(want.length < placed.length, 'the data has duplicates');
+      // The data must exercise the tie-breaker and NULL ordering, not only distinct timestamps.
+      const ref = findReferenceTable(spec.name)!;
+      const instant = (v: unknown) => (v === null ? 'null' : String(Date.parse(String(v).replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1'))));
+      const byKey = new Map<string, string[]>();
+      for (const p of placed) {
+        const k = JSON.stringify(ref.partitionBy.map(c => p.row[c] ?? null));
+        byKey.set(k, [...(byKey.get(k) ?? []), ref.orderBy.map(c => instant(p.row[c])).join('|')]);
+      }
+      const ties = [...byKey.values()].filter(v => new Set(v).size < v.length).length;
+      assert.ok(ties > 0, 'some keys have copies with equal order-by values (decided by the export partition)');
+      if (ref.orderBy.length) assert.ok(placed.some(p => p.row[ref.orderBy[0]] === null), 'some copies have a NULL timestamp');
 
       const raw = await runDedupe({ table: spec.name, input: path.join(dir, spec.name), output: path.join(root, `${spec.name}.raw.jsonl`), format: 'jsonl', raw: true, key, threads: 1, memoryLimit: '256MB' });
       const got = readFileSync(raw.output, 'utf8').split('\n').filter(Boolean).sort();
