@@ -1,7 +1,7 @@
 // Tier (b): the INSTALLED .vsix in a real VS Code (code-server) driven through Debian chromium like a
 // user: open the view, open the demo bucket, expand to a day and see complete / in-progress / empty
 // partitions, preview a file, download a partition, run the dedupe (DuckDB from the .vsix). Screenshots go
-// to test-output/e2e/; the tree one is copied to media/screenshots/tree.png for the README.
+// to test-output/e2e/; with UPDATE_SCREENSHOTS=1 the tree one is copied to media/screenshots/tree.png (README).
 // Usage: node scripts/vscode/e2e.mjs asapp-exports-linux-x64.vsix
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -148,7 +148,9 @@ try {
 const passed = results.filter(r => r.ok).length;
 const STEPS = 6; // steps after a failure do not run: they count as failed
 const failed = STEPS - passed;
-if (fs.existsSync(path.join(out, 'tree.png')) && results.find(r => r.name.startsWith('opens the demo'))?.ok) {
+// the README's picture: refreshed on request (UPDATE_SCREENSHOTS=1) or when missing, so test runs leave the checkout clean
+const readmeShot = path.join(projectRoot, 'media', 'screenshots', 'tree.png');
+if ((process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(readmeShot)) && fs.existsSync(path.join(out, 'tree.png')) && results.find(r => r.name.startsWith('opens the demo'))?.ok) {
   fs.mkdirSync(path.join(projectRoot, 'media', 'screenshots'), { recursive: true });
   fs.copyFileSync(path.join(out, 'tree.png'), path.join(projectRoot, 'media', 'screenshots', 'tree.png'));
 }
