@@ -3,6 +3,7 @@
 // `.enc` files decrypted when asked, and a local _SUCCESS written once every file of a complete
 // partition is present. Cancellation stops every transfer, removes their temp files and saves the
 // manifest before CancellationError is thrown.
+import { setMaxListeners } from 'node:events';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -39,8 +40,14 @@ const RATE_WINDOW_MS = 5_000;
 
 export async function executeDownload(client: S3Client, plan: DownloadPlan, opts: ExecuteOptions = {}): Promise<DownloadSummary> {
   const started = Date.now();
-  const signal = opts.signal;
-  if (signal?.aborted) throw new CancellationError();
+  if (opts.signal?.aborted) throw new CancellationError();
+  // One listener on the caller's signal; every transfer (and its retries) listens to this one instead,
+  // so a high concurrency does not trip Node's "possible EventTarget memory leak" warning.
+  const local = new AbortController();
+  setMaxListeners(0, local.signal);
+  const forward = () => local.abort();
+  opts.signal?.addEventListener('abort', forward, { once: true });
+  const signal = local.signal;
   const outDir = plan.outDir;
   const release = await acquireOutputLock(outDir);
   const summary: DownloadSummary = {
@@ -207,6 +214,7 @@ export async function executeDownload(client: S3Client, plan: DownloadPlan, opts
     if (cancelled || signal?.aborted) throw new CancellationError();
     return summary;
   } finally {
+    opts.signal?.removeEventListener('abort', forward);
     clearInterval(saveTimer);
     clearInterval(progressTimer);
     try {
