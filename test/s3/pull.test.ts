@@ -14,6 +14,7 @@ import { downloadObject, tempPathFor } from '../../src/core/download/transfer';
 import { isCancellation } from '../../src/core/errors';
 import type { ExportLocation } from '../../src/core/layout';
 import { startS3Target, type S3Target } from '../support/s3Target';
+import { startFaultProxy } from '../support/faultProxy';
 import { gz, jsonlRows, putObject, seedObjects, type SeedObject } from '../../bench/lib/seed';
 
 const FEED = 'convos_metrics/version=1/format=jsonl/';
@@ -128,6 +129,24 @@ describe(`pull (${process.env.S3_TIER ?? 'fauxqs'})`, function () {
     const fourth = await executeDownload(s3, await planDownload(s3, request));
     assert.equal(fourth.downloaded.files, 1);
     assert.ok((await fs.readFile(path.join(out, key))).equals(old));
+  });
+
+  it('plans an hour range across days from one flat listing', async () => {
+    const proxy = await startFaultProxy(target.endpoint);
+    let plan;
+    try {
+      plan = await planDownload(target.client({ endpoint: proxy.endpoint }), { location: loc(), from: '2024-01-01T01', to: '2024-01-02T01', outDir: path.join(tmp, 'hours') });
+    } finally {
+      await proxy.stop();
+    }
+    // version= and format= are looked up level by level; the partitions come from ONE flat listing
+    const flat = proxy.requests.filter(r => r.url.includes('list-type=2') && !r.url.includes('delimiter='));
+    assert.equal(flat.length, 1, proxy.requests.map(r => r.url).join('\n'));
+    assert.deepEqual(plan.partitions.map(p => p.prefix.replace(`sub/${FEED}`, '')), [
+      'dt=2024-01-01/hr=01/', 'dt=2024-01-01/hr=02/', 'dt=2024-01-02/hr=00/', 'dt=2024-01-02/hr=01/',
+    ]);
+    await assert.rejects(planDownload(s3, { location: loc(), from: '2024-01-02', to: '2024-01-01', outDir: tmp }), /--from must not be after --to/);
+    await assert.rejects(planDownload(s3, { location: loc(), from: '2024-13-01', outDir: tmp }), /not a date/);
   });
 
   it('pulls a single partition, and an in-progress one only when asked', async () => {
