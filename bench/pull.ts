@@ -3,7 +3,7 @@
 // running in its own process, into fresh folders, rounds interleaved; then a no-change re-run of one
 // day: `pull` again vs `aws s3 sync`. Prints medians and ratios.
 //
-//   node esbuild.js && npx tsx bench/pull.ts            (BENCH_ROUNDS=5; BENCH_TUNE=1 adds --concurrency 8/16/32/64)
+//   node esbuild.js && npx tsx bench/pull.ts            (BENCH_ROUNDS=5; BENCH_TUNE=1 adds --concurrency 8/16/32/64 and --skip-md5)
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -62,16 +62,19 @@ async function main(): Promise<void> {
       RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
     });
     const feedUri = `s3://${BUCKET}/${data.feed}/version=1`;
-    const ours = (concurrency?: number): Client => ({
-      name: concurrency ? `pull --concurrency ${concurrency}` : 'asapp-exports pull',
-      run: out => timeCommand(process.execPath, [CLI, 'pull', feedUri, '--out', out, '--endpoint', server.endpoint, ...(concurrency ? ['--concurrency', String(concurrency)] : [])], { env }),
+    const ours = (concurrency?: number, extra: string[] = []): Client => ({
+      name: concurrency ? `pull --concurrency ${concurrency}` : extra.length ? `pull ${extra.join(' ')}` : 'asapp-exports pull',
+      run: out => timeCommand(process.execPath, [CLI, 'pull', feedUri, '--out', out, '--endpoint', server.endpoint, ...(concurrency ? ['--concurrency', String(concurrency)] : []), ...extra], { env }),
     });
     const clients: Client[] = [
       ours(),
       { name: 'aws s3 cp --recursive', run: out => timeCommand(AWS, ['s3', 'cp', '--recursive', '--only-show-errors', '--endpoint-url', server.endpoint, `s3://${BUCKET}/${data.feed}/`, path.join(out, data.feed)], { env }) },
       { name: 'rclone copy --transfers 16', run: out => timeCommand('rclone', ['copy', '--transfers', '16', '--fast-list', `bench:${BUCKET}/${data.feed}`, path.join(out, data.feed)], { env: rcloneEnv }) },
     ];
-    if (process.env.BENCH_TUNE) for (const n of [8, 16, 32, 64]) if (n !== DEFAULT_CONCURRENCY) clients.push(ours(n));
+    if (process.env.BENCH_TUNE) {
+      for (const n of [8, 16, 32, 64]) if (n !== DEFAULT_CONCURRENCY) clients.push(ours(n));
+      clients.push(ours(undefined, ['--skip-md5']));
+    }
 
     const times = new Map<string, number[]>(clients.map(c => [c.name, []]));
     for (let round = 0; round < ROUNDS; round++) {

@@ -168,6 +168,7 @@ const pull: CliCommand = {
     '  --out DIR               output folder (default: current folder); the S3 layout below the sub-folder is mirrored',
     `  --concurrency N         files in flight (default ${DEFAULT_CONCURRENCY})`,
     '  --include-incomplete    also take partitions without _SUCCESS (still being written)',
+    '  --skip-md5              do not check MD5 against ETags (sizes are still checked): saves CPU on slow machines',
     '  --dry-run               print what would be downloaded and stop',
     '  --decrypt --key K       decrypt .enc files after download with the armored private key K',
     `  --passphrase-file F     the key's passphrase (else ${PASSPHRASE_ENV}, else a prompt)`,
@@ -182,6 +183,7 @@ const pull: CliCommand = {
     out: { type: 'string' },
     concurrency: { type: 'string' },
     'include-incomplete': { type: 'boolean' },
+    'skip-md5': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     decrypt: { type: 'boolean' },
     key: { type: 'string' },
@@ -232,6 +234,7 @@ const pull: CliCommand = {
           logger: ctx.logger,
           onProgress: p => progress.update(p),
           progressIntervalMs: 200,
+          verifyMd5: !values['skip-md5'],
           ...(key ? { decrypt: { key, deleteEncrypted: Boolean(values['delete-encrypted']) } } : {}),
         });
       } finally {
