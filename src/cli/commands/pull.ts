@@ -159,7 +159,7 @@ const pull: CliCommand = {
   name: 'pull',
   summary: 'Download complete partitions of a feed (a day, a range or one partition) to a local mirror',
   usage:
-    'pull s3://BUCKET/[SUB/]FEED[/version=N][/dt=…[/hr=…]] [--from D] [--to D] [--out DIR] [--concurrency N] [--include-incomplete] [--dry-run] [--decrypt --key K [--passphrase-file F]] [--delete-encrypted] [--json]',
+    'pull s3://BUCKET/[SUB/]FEED[/version=N][/dt=…[/hr=…]] [--from D] [--to D] [--out DIR] [--concurrency N] [--include-incomplete] [--dry-run] [--skip-md5] [--decrypt --key K [--passphrase-file F]] [--delete-encrypted] [--json]',
   details: [
     'Takes only partitions with _SUCCESS unless --include-incomplete. Files are written to a temp file and',
     'renamed when complete and verified; a re-run fetches only new or changed objects (manifest in DIR).',
