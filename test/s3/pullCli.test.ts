@@ -27,11 +27,14 @@ describe(`pull and preview commands (${process.env.S3_TIER ?? 'fauxqs'})`, funct
   let passFile: string;
 
   async function cli(...argv: string[]): Promise<Run> {
+    return cliWith({}, ...argv);
+  }
+  async function cliWith(o: { tty?: boolean }, ...argv: string[]): Promise<Run> {
     let stdout = '';
     let stderr = '';
     const code = await main(argv, {
       stdout: { write: (t: string) => { stdout += t; } },
-      stderr: { write: (t: string) => { stderr += t; } },
+      stderr: { write: (t: string) => { stderr += t; }, isTTY: o.tty },
       env,
       cwd: tmp,
     });
@@ -98,6 +101,14 @@ describe(`pull and preview commands (${process.env.S3_TIER ?? 'fauxqs'})`, funct
     assert.equal(doc.summary.skippedUnchanged.files, 2);
   });
 
+  it('draws a progress bar in place on a terminal and clears it before the summary', async () => {
+    const r = await cliWith({ tty: true }, 'pull', `s3://${bucket}/sub/convos_metrics/version=1`, '--from', '2024-01-01', '--to', '2024-01-01', '--out', 'tty');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\r\[[#.]{24}\] \d+\/2 files .* MB\/s {2}ETA/);
+    assert.ok(r.stderr.endsWith('\r\x1b[K'), 'the bar is erased at the end');
+    assert.ok(!r.stdout.includes('\r'), 'the summary on stdout has no redraws');
+  });
+
   it('decrypts .enc files with --decrypt --key, keeping the encrypted file unless --delete-encrypted', async () => {
     const base = ['pull', `s3://${bucket}/sub/convos_metrics/version=1/format=jsonl/dt=2024-01-02/`, '--out', 'enc', '--decrypt', '--key', keyFile, '--passphrase-file', passFile];
     const r = await cli(...base);
@@ -142,7 +153,7 @@ describe(`pull and preview commands (${process.env.S3_TIER ?? 'fauxqs'})`, funct
     assert.match(enc.stderr, /encrypted: give your private key/);
   });
 
-  it('the built CLI exits 0 on success and prints plain progress-free output when not on a terminal', async function () {
+  it('the built CLI exits 0 on success and writes plain progress lines, no bar redraws, when not on a terminal', async function () {
     const cliJs = path.join(ROOT, 'dist/cli.js');
     if (!existsSync(cliJs)) assert.fail('dist/cli.js is missing: run `node esbuild.js` first (npm test does)');
     const run = (args: string[]) =>
@@ -159,6 +170,7 @@ describe(`pull and preview commands (${process.env.S3_TIER ?? 'fauxqs'})`, funct
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /downloaded\s+1 file/);
     assert.ok(!ok.stderr.includes('\r'), 'no progress bar redraws when stderr is not a terminal');
+    assert.match(ok.stderr, /^pull: \d+\/1 files/m);
     assert.ok(!/NodeVersionSupportWarning/.test(ok.stderr));
     const bad = await run(['pull', 's3://Not_A_Bucket/x']);
     assert.notEqual(bad.code, 0);
