@@ -305,6 +305,19 @@ describe('dedupe run: inputs, outputs and errors', function () {
     assert.deepEqual(cols, ['issue_id', 'first_utterance_ts', 'total_handle_time', 'company_id', 'copy']);
   });
 
+  it('keeps a data column named filename; refuses one named like a partition folder unless --raw', async () => {
+    const dir = path.join(root, 'names', 'convos_metrics', 'version=1', 'format=jsonl', 'dt=2024-01-01', 'hr=00');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'convos_metrics.jsonl.gz'), gzipSync('{"issue_id":"1","first_utterance_ts":null,"filename":"a.txt","dt":"x"}\n{"issue_id":"1","first_utterance_ts":"2024-01-01T00:00:00Z","filename":"b.txt","dt":"y"}\n'));
+    const input = path.join(root, 'names', 'convos_metrics');
+    await assert.rejects(runDedupe({ table: spec.name, input, output: path.join(root, 'n1.jsonl'), format: 'jsonl', columns: [{ name: 'issue_id' }, { name: 'first_utterance_ts' }, { name: 'filename' }, { name: 'dt' }] }),
+      (e: unknown) => e instanceof DedupeError && e.code === 'dedupe.column-clash' && /--raw/.test(e.message));
+    const s = await runDedupe({ table: spec.name, input, output: path.join(root, 'n2.jsonl'), format: 'jsonl', columns: [{ name: 'issue_id' }, { name: 'first_utterance_ts' }, { name: 'filename' }] });
+    assert.deepEqual(JSON.parse(readFileSync(s.output, 'utf8')), { issue_id: '1', first_utterance_ts: '2024-01-01T00:00:00Z', filename: 'b.txt' });
+    const raw = await runDedupe({ table: spec.name, input, output: path.join(root, 'n3.jsonl'), format: 'jsonl', raw: true });
+    assert.equal(readFileSync(raw.output, 'utf8'), '{"issue_id":"1","first_utterance_ts":"2024-01-01T00:00:00Z","filename":"b.txt","dt":"y"}\n');
+  });
+
   it('writes CSV with a header', async () => {
     const s = await runDedupe({ table: spec.name, input, output: path.join(root, 'o.csv'), format: 'csv', threads: 1 });
     const lines = readFileSync(s.output, 'utf8').trim().split('\n');

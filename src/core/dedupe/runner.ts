@@ -114,7 +114,8 @@ export async function runDedupe(o: DedupeRunOptions): Promise<DedupeSummary> {
     const samples = await mapLimit(readable, o.checkConcurrency ?? 8, f => sampleDataFile(f.path, f.gzip, f.shownAs), o.signal);
     const sampled = inferSchema(samples.map(x => x.firstLine ?? '').filter(Boolean).concat('{}'), { name: o.table });
 
-    const schema = o.raw ? undefined : schemaFor(o, sampled, warnings);
+    const hiveKeys = PARTITION_LEVELS.filter(l => l in readable[0].partition);
+    const schema = o.raw ? undefined : schemaFor(o, sampled, warnings, new Set(hiveKeys));
     const seen = new Set(sampled.columns.map(c => c.name));
     for (const k of [...keys.partitionBy, ...keys.orderBy]) {
       if (!IDENT.test(k)) throw new DedupeError(`"${k}" is not a column name.`, { code: 'dedupe.bad-column' });
@@ -125,7 +126,13 @@ export async function runDedupe(o: DedupeRunOptions): Promise<DedupeSummary> {
         );
       }
     }
-    const hiveKeys = PARTITION_LEVELS.filter(l => l in readable[0].partition);
+    // DuckDB's hive columns silently replace JSON fields of the same name: refuse rather than mix them up.
+    const clash = schema?.columns.find(c => (hiveKeys as string[]).includes(c.name) || c.name.startsWith('__'));
+    if (clash) {
+      throw new DedupeError(`The data has a column ${clash.name}, which clashes with the ${clash.name}= partition folders (or our internal names): pass --raw to keep the lines as they are.`, {
+        code: 'dedupe.column-clash',
+      });
+    }
     const sql = buildQuery({ table: o.table, keys, files: readable.map(f => f.path), hiveKeys, schema: schema?.columns, sampled: sampled.columns, format, partial });
     logger.debug(`dedupe query:\n${sql}`);
     await mkdir(path.dirname(output), { recursive: true });
@@ -217,7 +224,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return results;
 }
 
-function schemaFor(o: DedupeRunOptions, sampled: ReturnType<typeof inferSchema>, warnings: string[]): { source: DedupeSummary['schemaSource']; columns: Column[] } | undefined {
+function schemaFor(o: DedupeRunOptions, sampled: ReturnType<typeof inferSchema>, warnings: string[], partitionNames: Set<string>): { source: DedupeSummary['schemaSource']; columns: Column[] } | undefined {
   let source: DedupeSummary['schemaSource'];
   let declared: Array<{ name: string; type?: string }>;
   const doc = o.docs ? findDocTable(o.docs, o.table) : undefined;
@@ -244,7 +251,9 @@ function schemaFor(o: DedupeRunOptions, sampled: ReturnType<typeof inferSchema>,
     return { name: c.name, type: source === 'reference' && s !== undefined && s !== t && !(isTemporal(s) && t === 'string') ? s : t };
   });
   const known = new Set(columns.map(c => c.name));
-  const extra = sampled.columns.filter(c => !known.has(c.name) && IDENT.test(c.name));
+  const shadowed = sampled.columns.filter(c => !known.has(c.name) && partitionNames.has(c.name));
+  if (shadowed.length) warnings.push(`Field(s) ${shadowed.map(c => c.name).join(', ')} in the data share their name with partition folders and are left out: pass --raw to keep them.`);
+  const extra = sampled.columns.filter(c => !known.has(c.name) && IDENT.test(c.name) && !partitionNames.has(c.name) && !c.name.startsWith('__'));
   if (extra.length) {
     warnings.push(`Column(s) in the data but not in the ${source} schema, added with inferred types: ${extra.map(c => `${c.name} ${c.type}`).join(', ')}.`);
     columns.push(...extra.map(c => ({ name: c.name, type: c.type })));
@@ -271,11 +280,11 @@ export function buildQuery(q: {
     ? `hive_partitioning = true, hive_types = {${q.hiveKeys.map(k => `${lit(k)}: ${HIVE_TYPES[k as keyof typeof HIVE_TYPES]}`).join(', ')}}`
     : 'hive_partitioning = false';
   // The split number (.NN) of a file orders re-exports within one partition.
-  const split = `try_cast(regexp_extract("filename", '\\.jsonl\\.([0-9]{2})(\\.gz)?$', 1) AS INTEGER) AS "__split"`;
+  const split = `try_cast(regexp_extract("__file", '\\.jsonl\\.([0-9]{2})(\\.gz)?$', 1) AS INTEGER) AS "__split"`;
   const typeOf = new Map((q.schema ?? q.sampled).map(c => [c.name, c.type]));
   const orderCols = q.keys.orderBy.map((k, i) => ({ k, alias: `__o${i}` }));
   const partitionCols = q.keys.partitionBy.map((k, i) => ({ k, alias: `__p${i}` }));
-  const tie = [...q.hiveKeys.filter(k => k === 'dt' || k === 'hr' || k === 'mi'), '__split', 'filename'];
+  const tie = [...q.hiveKeys.filter(k => k === 'dt' || k === 'hr' || k === 'mi'), '__split', '__file'];
   let source: string;
   let outColumns: string[];
   if (q.schema) {
@@ -283,7 +292,7 @@ export function buildQuery(q: {
     source = [
       `(SELECT *, ${split},`,
       `    ${orderCols.map(c => `${orderExpr(qi(c.k), typeOf.get(c.k))} AS ${qi(c.alias)}`).concat('NULL AS "__none"').join(', ')}`,
-      `  FROM read_json(${fileList}, format = 'newline_delimited', columns = ${columns}, ${hive}, filename = true))`,
+      `  FROM read_json(${fileList}, format = 'newline_delimited', columns = ${columns}, ${hive}, filename = '__file'))`,
     ].join('\n');
     outColumns = q.schema.map(c => c.name);
     partitionCols.forEach(c => { c.alias = c.k; });
@@ -292,8 +301,8 @@ export function buildQuery(q: {
       `(SELECT "json", ${split},`,
       `    ${partitionCols.map(c => `"json"->>${lit(c.k)} AS ${qi(c.alias)}`).join(', ')},`,
       `    ${orderCols.map(c => `${orderExpr(`"json"->>${lit(c.k)}`, typeOf.get(c.k))} AS ${qi(c.alias)}`).concat('NULL AS "__none"').join(', ')},`,
-      `    ${['filename', ...q.hiveKeys].map(qi).join(', ')}`,
-      `  FROM read_ndjson_objects(${fileList}, ${hive}, filename = true))`,
+      `    ${['__file', ...q.hiveKeys].map(qi).join(', ')}`,
+      `  FROM read_ndjson_objects(${fileList}, ${hive}, filename = '__file'))`,
     ].join('\n');
     outColumns = ['json'];
   }
