@@ -58,8 +58,12 @@ export async function collectInputFiles(input: string | string[], table: string,
     );
   }
   ignored.push(...other.map(f => f.path));
-  checkConsistent(files);
-  return { files, ignored };
+  // `pull --decrypt` keeps the .enc next to its decrypted copy: read the copy, not both (rows would count twice).
+  const present = new Set(files.map(f => f.path));
+  const kept = files.filter(f => !(f.encrypted && present.has(f.path.slice(0, -'.enc'.length))));
+  ignored.push(...files.filter(f => !kept.includes(f)).map(f => f.path));
+  checkConsistent(kept);
+  return { files: kept, ignored };
 }
 
 async function walk(dir: string, out: string[], signal?: AbortSignal): Promise<void> {
