@@ -40,7 +40,12 @@ const common = {
 
 const targets = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
+  // The CLI: dist/cliMain.js is the program; dist/cli.js (the `bin`) a tiny launcher that compiles it
+  // through a V8 code cache (see src/cli/launcher.ts).
+  // Minified always (npx runs the development build that `prepare` makes): measured, --version 112 → 88 ms
+  // with the code cache; keepNames so error and class names stay what the code compares.
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cliMain.js', minify: true, keepNames: true },
+  { ...common, entryPoints: ['src/cli/launcher.ts'], outfile: 'dist/cli.js', sourcemap: false, banner: { js: '#!/usr/bin/env node' } },
 ];
 const extraTargets = require('./scripts/buildTargets.js')(common);
 

@@ -5,17 +5,45 @@ import type { CliCommand, OptionSpec } from './command';
 import { createContext, type Output } from './context';
 import { ExportsError, UsageError, isCancellation, errorMessage } from '../core/errors';
 import { Redactor } from '../core/redact';
-import { commands as keys } from './commands/keys';
-import { commands as credentials } from './commands/credentials';
-import { commands as browse } from './commands/browse';
-import { commands as demo } from './commands/demo';
-import { commands as pull } from './commands/pull';
-import { commands as preview } from './commands/preview';
-import { commands as dedupe } from './commands/dedupe';
-import { commands as schema } from './commands/schema';
-import { commands as ddl } from './commands/ddl';
 
-export const ALL_COMMANDS: CliCommand[] = [...keys, ...credentials, ...browse, ...pull, ...preview, ...dedupe, ...schema, ...ddl, ...demo];
+// Each family's modules (the AWS SDK, openpgp, DuckDB glue…) are loaded only when one of its commands
+// runs: `--version` and `--help` evaluate none of them, `pull` only the download path. The require()s
+// are literal so that esbuild bundles each family as a lazily initialised module.
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading on purpose (see above) */
+const FAMILIES = {
+  keys: () => (require('./commands/keys') as typeof import('./commands/keys')).commands,
+  credentials: () => (require('./commands/credentials') as typeof import('./commands/credentials')).commands,
+  browse: () => (require('./commands/browse') as typeof import('./commands/browse')).commands,
+  pull: () => (require('./commands/pull') as typeof import('./commands/pull')).commands,
+  preview: () => (require('./commands/preview') as typeof import('./commands/preview')).commands,
+  dedupe: () => (require('./commands/dedupe') as typeof import('./commands/dedupe')).commands,
+  schema: () => (require('./commands/schema') as typeof import('./commands/schema')).commands,
+  ddl: () => (require('./commands/ddl') as typeof import('./commands/ddl')).commands,
+  demo: () => (require('./commands/demo') as typeof import('./commands/demo')).commands,
+} satisfies Record<string, () => CliCommand[]>;
+/* eslint-enable @typescript-eslint/no-require-imports */
+type Family = keyof typeof FAMILIES;
+
+/**
+ * Which family runs which command (the order is the order of `--help`). A command missing here still
+ * works (every family is loaded to find it); test/unit/cliStart.test.ts keeps this table complete.
+ */
+export const COMMAND_FAMILIES: ReadonlyArray<readonly [name: string, family: Family]> = [
+  ['keygen', 'keys'], ['key show', 'keys'], ['key export-public', 'keys'],
+  ['credentials decrypt', 'credentials'], ['credentials import', 'credentials'], ['credentials list', 'credentials'],
+  ['feeds', 'browse'], ['ls', 'browse'],
+  ['pull', 'pull'],
+  ['preview', 'preview'],
+  ['tables', 'dedupe'], ['dedupe sql', 'dedupe'], ['dedupe run', 'dedupe'],
+  ['schema show', 'schema'], ['schema diff', 'schema'], ['schema infer', 'schema'],
+  ['ddl', 'ddl'],
+  ['demo', 'demo'],
+];
+
+/** Every command of every family (loads them all: for help, and for names missing from the table). */
+export function allCommands(): CliCommand[] {
+  return (Object.keys(FAMILIES) as Family[]).flatMap(f => FAMILIES[f]());
+}
 
 const GLOBAL_OPTIONS: OptionSpec = {
   endpoint: { type: 'string' },
@@ -44,24 +72,39 @@ export interface MainIo {
   stdin?: NodeJS.ReadStream;
 }
 
-function findCommand(argv: string[]): { command?: CliCommand; rest: string[] } {
-  let best: CliCommand | undefined;
-  for (const c of ALL_COMMANDS) {
-    const words = c.name.split(' ');
-    if (words.every((w, i) => argv[i] === w) && (!best || words.length > best.name.split(' ').length)) best = c;
+/** The longest command name that argv starts with, among `names`. */
+function longestMatch(argv: string[], names: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const name of names) {
+    const words = name.split(' ');
+    if (words.every((w, i) => argv[i] === w) && (!best || words.length > best.split(' ').length)) best = name;
   }
-  return { command: best, rest: best ? argv.slice(best.name.split(' ').length) : argv };
+  return best;
+}
+
+function findCommand(argv: string[]): { command?: CliCommand; rest: string[] } {
+  const name = longestMatch(argv, COMMAND_FAMILIES.map(([n]) => n));
+  const family = COMMAND_FAMILIES.find(([n]) => n === name)?.[1];
+  let command = family ? FAMILIES[family]().find(c => c.name === name) : undefined;
+  if (!command) {
+    // Not in the table (a stale table): the slow way, every family loaded.
+    const all = allCommands();
+    const found = longestMatch(argv, all.map(c => c.name));
+    command = all.find(c => c.name === found);
+  }
+  return { command, rest: command ? argv.slice(command.name.split(' ').length) : argv };
 }
 
 function usageText(): string {
-  const width = Math.max(...ALL_COMMANDS.map(c => c.name.length));
+  const all = allCommands();
+  const width = Math.max(...all.map(c => c.name.length));
   return [
     'asapp-exports — get, browse, pull, preview and dedupe ASAPP data exports on S3',
     '',
     'Usage: asapp-exports <command> [options]',
     '',
     'Commands:',
-    ...ALL_COMMANDS.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...all.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     ...GLOBAL_HELP,
     '',
@@ -155,7 +198,12 @@ function silenceNodeVersionWarning(): void {
   }) as typeof process.emitWarning;
 }
 
-if (require.main === module) {
+/**
+ * The process entry (dist/cli.js calls it): Ctrl-C → cancellation, and a reader that goes away
+ * (`asapp-exports feeds | head`) → EPIPE on stdout/stderr: the command is stopped quietly and the exit
+ * code is 0 unless it had already failed. Resolves with the exit code (also set as process.exitCode).
+ */
+export async function runCli(argv: string[]): Promise<number> {
   silenceNodeVersionWarning();
   const controller = new AbortController();
   let interrupted = 0;
@@ -165,15 +213,38 @@ if (require.main === module) {
     process.stderr.write('\nCancelling… (Ctrl-C again to quit at once)\n');
     controller.abort();
   });
-  main(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    signal: controller.signal,
-    stdin: process.stdin,
-  }).then(
-    code => { process.exitCode = code; },
-    e => { process.stderr.write(`asapp-exports: ${errorMessage(e)}\n`); process.exitCode = 1; },
-  );
+  let pipeClosed = false;
+  const onPipeError = (e: NodeJS.ErrnoException) => {
+    if (e?.code !== 'EPIPE') throw e;
+    if (!pipeClosed) {
+      pipeClosed = true;
+      controller.abort();
+    }
+  };
+  process.stdout.on('error', onPipeError);
+  process.stderr.on('error', onPipeError);
+  // Once the reader is gone nothing more is written (to either stream: the only news would be about that).
+  const guard = (stream: NodeJS.WriteStream): Output => ({
+    write: text => (pipeClosed ? true : stream.write(text)),
+    get isTTY() { return stream.isTTY; },
+  });
+  let code: number;
+  try {
+    code = await main(argv, {
+      stdout: guard(process.stdout),
+      stderr: guard(process.stderr),
+      env: process.env,
+      cwd: process.cwd(),
+      signal: controller.signal,
+      stdin: process.stdin,
+    });
+  } catch (e) {
+    if (!pipeClosed) process.stderr.write(`asapp-exports: ${errorMessage(e)}\n`);
+    code = 1;
+  }
+  if (pipeClosed && code === 130 && interrupted === 0) code = 0;
+  process.exitCode = code;
+  return code;
 }
+
+if (require.main === module) void runCli(process.argv.slice(2));
