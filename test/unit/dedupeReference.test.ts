@@ -7,7 +7,7 @@ import { DedupeError } from '../../src/core/errors';
 // The guide's table is flattened text: "name[ (deprecated)]" + partition-by list + order-by list + " DESC",
 // with no separator between the cells. Every row of our data must rebuild its line exactly (after
 // normalising ", " vs "," and the trailing comma).
-const GUIDE = readFileSync(path.join(__dirname, '../../../shared/reference/retrieving-data-from-asapp.txt'), 'utf8');
+const GUIDE = readFileSync(path.join(__dirname, '../../reference/retrieving-data-from-asapp.txt'), 'utf8');
 
 function guideRows(): string[] {
   const lines = GUIDE.split('\n');
