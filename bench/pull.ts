@@ -122,11 +122,19 @@ async function main(): Promise<void> {
     }
     const rp = median(rerun.pull);
     const rs = median(rerun.sync);
+    // What part of the re-run is starting the CLI at all, and starting Node.
+    const start = { cli: [] as number[], node: [] as number[] };
+    for (let round = 0; round < Math.max(5, ROUNDS); round++) {
+      start.cli.push((await timeCommand(process.execPath, [CLI, '--version'], { env })).ms);
+      start.node.push((await timeCommand(process.execPath, ['-e', '0'], { env })).ms);
+    }
     console.log(`no-change re-run of one day (${day}: 24 partitions, 48 files), ${ROUNDS} rounds, medians:`);
     console.log(table([
       ['client', 'median s', 'pull speed-up'],
       ['asapp-exports pull (re-run)', (rp / 1000).toFixed(2), '1.00×'],
       ['aws s3 sync (re-run)', (rs / 1000).toFixed(2), `${(rs / rp).toFixed(2)}×`],
+      ['asapp-exports --version', (median(start.cli) / 1000).toFixed(3), ''],
+      ['node -e 0', (median(start.node) / 1000).toFixed(3), ''],
     ]));
   } finally {
     await server.stop();
