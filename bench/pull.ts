@@ -17,7 +17,8 @@ import { startServerProcess } from './lib/server';
 import { cleanEnv, median, table, timeCommand, type Timed } from './lib/run';
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist/cli.js');
+// BENCH_CLI: another build of the CLI (e.g. an older one, for a before/after comparison).
+const CLI = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(ROOT, 'dist/cli.js');
 const AWS = '/usr/bin/aws';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BUCKET = 'asapp-bench-acme-exports-us-east-1';
@@ -28,7 +29,7 @@ interface Client {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `node esbuild.js` first');
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`node esbuild.js\` first`);
   if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli`);
   const data = await ensurePullDataset(s => console.error(s));
   console.log(`data: ${data.files} objects, ${(data.bytes / 1e6).toFixed(0)} MB (${data.feed}, ${data.days.length} days × 24 h × 2 files + _SUCCESS)`);
