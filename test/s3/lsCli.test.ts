@@ -6,7 +6,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { main } from '../../src/cli/main';
+import { runCli } from '../support/cli';
 import { writeAwsProfiles } from '../../src/core/awsProfile';
 import type { PartitionState } from '../../src/core/catalog';
 import { startS3Target, type S3Target } from '../support/s3Target';
@@ -35,15 +35,7 @@ describe(`ls and feeds commands (${process.env.S3_TIER ?? 'fauxqs'})`, function 
   let formatUri: string;
 
   async function cli(...argv: string[]): Promise<Run> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, {
-      stdout: { write: (t: string) => { stdout += t; } },
-      stderr: { write: (t: string) => { stderr += t; } },
-      env,
-      cwd: tmp,
-    });
-    return { code, stdout, stderr };
+    return runCli(argv, { env, cwd: tmp });
   }
 
   before(async () => {

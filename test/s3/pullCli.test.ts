@@ -6,7 +6,7 @@ import { promises as fs, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { main } from '../../src/cli/main';
+import { runCli } from '../support/cli';
 import { encryptForRecipient, generateKeyPair } from '../../src/core/pgp';
 import { startS3Target, type S3Target } from '../support/s3Target';
 import { gz, jsonlRows, seedObjects, type SeedObject } from '../../bench/lib/seed';
@@ -30,15 +30,7 @@ describe(`pull and preview commands (${process.env.S3_TIER ?? 'fauxqs'})`, funct
     return cliWith({}, ...argv);
   }
   async function cliWith(o: { tty?: boolean }, ...argv: string[]): Promise<Run> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, {
-      stdout: { write: (t: string) => { stdout += t; } },
-      stderr: { write: (t: string) => { stderr += t; }, isTTY: o.tty },
-      env,
-      cwd: tmp,
-    });
-    return { code, stdout, stderr };
+    return runCli(argv, { env, cwd: tmp, tty: o.tty });
   }
 
   before(async () => {

@@ -4,20 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { main } from '../../src/cli/main';
+import { runCli } from '../support/cli';
 import { generateKeyPair } from '../../src/core/pgp';
 import { generateSampleExports, tableKey, type SampleManifest } from '../../src/core/sample/generate';
 import { folderSink } from '../../src/core/sample/sinks';
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => { stdout += s; return true; } },
-    stderr: { write: (s: string) => { stderr += s; return true; } },
-    env: { PATH: process.env.PATH, ...env }, cwd,
-  });
-  return { code, stdout, stderr };
+function cli(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()) {
+  return runCli(argv, { env: { PATH: process.env.PATH, ...env }, cwd });
 }
 
 describe('CLI: tables and dedupe sql', () => {

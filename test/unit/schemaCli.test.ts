@@ -4,18 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { main } from '../../src/cli/main';
+import { runCli } from '../support/cli';
 import { startLocalS3, type LocalS3 } from '../../src/core/localS3';
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => { stdout += s; return true; } },
-    stderr: { write: (s: string) => { stderr += s; return true; } },
-    env: { PATH: process.env.PATH, ...env }, cwd,
-  });
-  return { code, stdout, stderr };
+function cli(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()) {
+  return runCli(argv, { env: { PATH: process.env.PATH, ...env }, cwd });
 }
 
 const OLD = `tables:
