@@ -1,7 +1,7 @@
 // dist/cli.js: starts the CLI bundle (dist/cliMain.js) through a V8 code cache. Compiling the multi-MB
 // bundle is most of a short command's start-up (measured: ~70 ms of ~200 ms for `--version`); with the
 // cache V8 deserialises the compiled code instead. The cache is written after a successful command (so
-// the functions that command compiled lazily are in it), atomically, beside the bundle when that folder
+// the functions that command compiled lazily are in it; one cache per command word), atomically, beside the bundle when that folder
 // is writable, else in a private per-user cache folder. A missing, stale or rejected cache only costs
 // the normal compile: nothing here may make the CLI fail (it falls back to a plain require()).
 // Node built-ins only: this file must stay tiny.
@@ -22,6 +22,7 @@ interface CliEntry {
 
 interface Cache {
   file: string;
+  key: string;
   data?: Buffer;
 }
 
@@ -51,16 +52,16 @@ function privateDir(dir: string, create: boolean): boolean {
   }
 }
 
-function findCache(bundle: string, key: string): Cache | undefined {
+function findCache(bundle: string, key: string, command: string): Cache | undefined {
   const bundleDir = path.dirname(bundle);
-  const name = `${CACHE_PREFIX}${key}${CACHE_SUFFIX}`;
+  const name = `${CACHE_PREFIX}${key}.${command}${CACHE_SUFFIX}`;
   let writable: string | undefined;
   for (const dir of cacheDirs(bundleDir)) {
     const ours = dir === bundleDir || privateDir(dir, false);
     if (!ours) continue;
     const file = path.join(dir, name);
     try {
-      return { file, data: fs.readFileSync(file) };
+      return { file, key, data: fs.readFileSync(file) };
     } catch {
       // not there: try the next folder
     }
@@ -80,7 +81,7 @@ function findCache(bundle: string, key: string): Cache | undefined {
       break;
     }
   }
-  return writable ? { file: path.join(writable, name) } : undefined;
+  return writable ? { file: path.join(writable, name), key } : undefined;
 }
 
 function writeCache(cache: Cache, data: Buffer): void {
@@ -90,8 +91,9 @@ function writeCache(cache: Cache, data: Buffer): void {
     fs.renameSync(tmp, cache.file);
     // Caches of older bundles or Node versions in the same folder are dead weight.
     const dir = path.dirname(cache.file);
+    const current = `${CACHE_PREFIX}${cache.key}.`;
     for (const n of fs.readdirSync(dir)) {
-      if (n.startsWith(CACHE_PREFIX) && n.endsWith(CACHE_SUFFIX) && path.join(dir, n) !== cache.file) fs.rmSync(path.join(dir, n), { force: true });
+      if (n.startsWith(CACHE_PREFIX) && n.endsWith(CACHE_SUFFIX) && !n.startsWith(current)) fs.rmSync(path.join(dir, n), { force: true });
     }
   } catch {
     try {
@@ -102,6 +104,15 @@ function writeCache(cache: Cache, data: Buffer): void {
   }
 }
 
+/**
+ * One cache per command word: the cache holds the functions compiled by the run that wrote it, and
+ * `pull` compiles other ones (the AWS SDK) than `--version`. Only words of successful runs get a file.
+ */
+function commandWord(argv: string[]): string {
+  const word = argv.find(a => !a.startsWith('-')) ?? argv[0] ?? 'none';
+  return /^[a-z][a-z-]{0,23}$/.test(word) ? word : 'other';
+}
+
 /** Compiles and evaluates the bundle as a CommonJS module, with the code cache when there is one. */
 function load(bundle: string): { entry: CliEntry; afterRun?: () => void } | undefined {
   const st = fs.statSync(bundle);
@@ -110,7 +121,7 @@ function load(bundle: string): { entry: CliEntry; afterRun?: () => void } | unde
     .update(`${process.version}\0${process.arch}\0${st.size}\0${st.mtimeMs}`)
     .digest('hex')
     .slice(0, 16);
-  const cache = process.env.ASAPP_EXPORTS_NO_CODE_CACHE ? undefined : findCache(bundle, key);
+  const cache = process.env.ASAPP_EXPORTS_NO_CODE_CACHE ? undefined : findCache(bundle, key, commandWord(process.argv.slice(2)));
   const options = { filename: bundle, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } as vm.ScriptOptions;
   let script: vm.Script;
   try {

@@ -94,6 +94,12 @@ describe('CLI start', () => {
       assert.equal(third.code, 0, third.stderr);
       assert.equal(third.stdout, first.stdout);
       assert.ok((await fs.stat(file)).size > 1000, 'the rejected cache was not replaced');
+      // Another command compiles other functions: it gets a cache of its own; a failed run writes none.
+      assert.equal((await run(cli, ['tables'])).code, 0);
+      assert.equal((await run(cli, ['schema', 'nope'])).code, 2);
+      const names = await cacheFiles(path.join(dir, 'dist'));
+      assert.equal(names.length, 2, names.join(', '));
+      assert.ok(names.some(n => n.endsWith('.tables.v8cache')), names.join(', '));
     });
 
     // (As root the read-only folder is still writable, so only the shared-folder rule is shown then.)
