@@ -146,7 +146,11 @@ function load(bundle: string): { entry: CliEntry; afterRun?: () => void } | unde
 function start(): void {
   const bundle = path.join(__dirname, BUNDLE);
   let loaded: ReturnType<typeof load> | undefined;
-  if (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) loaded = load(bundle);
+  // Node maps stack traces through dist/cliMain.js.map only for modules it loads itself, not for a
+  // vm.Script: with --enable-source-maps the bundle is required the plain way (no cache).
+  const sourceMaps = (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true
+    || process.execArgv.includes('--enable-source-maps') || /--enable-source-maps/.test(process.env.NODE_OPTIONS ?? '');
+  if (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER && !sourceMaps) loaded = load(bundle);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the plain way, without a cache
   loaded ??= { entry: require(bundle) as CliEntry };
   const { entry, afterRun } = loaded;

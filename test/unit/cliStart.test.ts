@@ -131,6 +131,14 @@ describe('CLI start', () => {
       assert.deepEqual(await cacheFiles(path.join(shared, 'asapp-exports')), ['.cliMain.0000000000000000.v8cache']);
     });
 
+    it('with --enable-source-maps the bundle is loaded the plain way (Node maps its stack traces), without a cache', async () => {
+      for (const f of await cacheFiles(path.join(dir, 'dist'))) await fs.rm(path.join(dir, 'dist', f));
+      const r = await run(cli, ['--version'], { env: { ...process.env, NODE_OPTIONS: '--enable-source-maps' } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^\d+\.\d+\.\d+/);
+      assert.deepEqual(await cacheFiles(path.join(dir, 'dist')), []);
+    });
+
     it('a reader that closes stdout early (`… | head`) ends the command quietly with code 0', async () => {
       for (const args of [['tables'], ['--help']]) {
         const r = await run(cli, args, { closeStdout: true });
