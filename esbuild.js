@@ -44,7 +44,10 @@ const targets = [
   // through a V8 code cache (see src/cli/launcher.ts).
   // Minified always (npx runs the development build that `prepare` makes): measured, --version 112 → 88 ms
   // with the code cache; keepNames so error and class names stay what the code compares.
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cliMain.js', minify: true, keepNames: true },
+  // No native import(): functions V8 restores from a code cache lose the dynamic-import callback
+  // ("A dynamic import callback was not specified" on the second `dedupe run`), so import() becomes
+  // require() here. The CLI's only external module, @duckdb/node-api, is CommonJS.
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cliMain.js', minify: true, keepNames: true, supported: { 'dynamic-import': false } },
   { ...common, entryPoints: ['src/cli/launcher.ts'], outfile: 'dist/cli.js', sourcemap: false, banner: { js: '#!/usr/bin/env node' } },
 ];
 const extraTargets = require('./scripts/buildTargets.js')(common);

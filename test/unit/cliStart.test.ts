@@ -55,6 +55,28 @@ describe('CLI start', () => {
     assert.match(bad.text(), /unknown command "schema nope"/);
   });
 
+  it('a command that loads DuckDB (an external module) still works when it runs from the code cache', async function () {
+    this.timeout(60_000);
+    const cli = path.join(DIST, 'cli.js');
+    assert.ok(existsSync(cli), 'dist/cli.js is missing: run `node esbuild.js` first (npm test does)');
+    for (const f of await fs.readdir(DIST)) if (f.endsWith('.dedupe.v8cache')) await fs.rm(path.join(DIST, f));
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cli-start-duckdb-'));
+    try {
+      const part = path.join(tmp, 'in/convos_metrics/version=1/format=jsonl/dt=2024-01-01/hr=00');
+      await fs.mkdir(part, { recursive: true });
+      const { gzipSync } = await import('node:zlib');
+      await fs.writeFile(path.join(part, 'convos_metrics.jsonl.gz'), gzipSync('{"issue_id":"1","first_utterance_ts":"2024-01-01T00:00:00Z"}\n'));
+      for (const round of ['compiles and writes the cache', 'runs from the cache']) {
+        const r = await run(cli, ['dedupe', 'run', 'convos_metrics', '--in', path.join(tmp, 'in'), '--out', path.join(tmp, `${round.length}.parquet`), '--json']);
+        assert.equal(r.code, 0, `${round}: ${r.stderr}`);
+        assert.equal(JSON.parse(r.stdout).rowsOut, 1);
+      }
+      assert.ok((await fs.readdir(DIST)).some(f => f.endsWith('.dedupe.v8cache')), 'the first run wrote no cache');
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  });
+
   describe('built CLI (dist/cli.js → dist/cliMain.js through a V8 code cache)', function () {
     this.timeout(60_000);
     let dir: string;
