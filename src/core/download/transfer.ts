@@ -1,10 +1,10 @@
 // One object to one local file: streamed to a temp file beside the final one, verified (size, and MD5
 // against a simple ETag), then renamed. Retries broken, stalled and truncated bodies with back-off;
 // a retry or a later run continues a partial temp file with a ranged GET guarded by If-Match.
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { CancellationError, DownloadError, isCancellation } from '../errors';
 import type { Logger } from '../ports';
@@ -215,14 +215,13 @@ async function attemptOnce(
     const checkMd5 = (opts.verifyMd5 ?? true) && isSimpleEtag(respEtag) && !kms;
 
     let received = 0;
-    body.on('data', (chunk: Buffer) => {
-      watchdog.refresh();
-      received += chunk.length;
-      onBytes(chunk.length);
-    });
     const ws = createWriteStream(finalTemp, { flags: start > 0 ? 'r+' : 'w', start, highWaterMark: WRITE_HIGH_WATER_MARK });
     try {
-      await pipeline(body, ws);
+      await writeKeepingReceived(body, ws, chunk => {
+        watchdog.refresh();
+        received += chunk.length;
+        onBytes(chunk.length);
+      });
     } catch (e) {
       if (stalled) throw stalled;
       throw e;
@@ -256,4 +255,27 @@ async function sizeOf(file: string): Promise<number> {
 
 async function removeTemps(dest: string): Promise<void> {
   for (const t of await tempFilesFor(dest)) await fs.rm(t, { force: true });
+}
+
+/**
+ * Copies the body into the temp file. Unlike pipeline(), a body that dies mid-way does not throw away
+ * the bytes still buffered in the write stream: they are flushed first, so the next attempt (or the next
+ * run) continues after everything that arrived.
+ */
+async function writeKeepingReceived(body: Readable, ws: WriteStream, onChunk: (chunk: Buffer) => void): Promise<void> {
+  let writeError: Error | undefined;
+  ws.on('error', e => { writeError ??= e; });
+  const finish = () => new Promise<void>(resolve => (ws.destroyed ? resolve() : ws.end(() => resolve())));
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (writeError) throw writeError;
+      onChunk(chunk);
+      if (!ws.write(chunk)) await once(ws, 'drain');
+    }
+  } catch (e) {
+    await finish();
+    throw writeError ?? e;
+  }
+  await finish();
+  if (writeError) throw writeError;
 }
