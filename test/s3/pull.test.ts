@@ -16,22 +16,9 @@ import type { ExportLocation } from '../../src/core/layout';
 import { startS3Target, type S3Target } from '../support/s3Target';
 import { startFaultProxy } from '../support/faultProxy';
 import { gz, jsonlRows, putObject, seedObjects, type SeedObject } from '../../bench/lib/seed';
+import { filesUnder } from '../support/files';
 
 const FEED = 'convos_metrics/version=1/format=jsonl/';
-
-/** Every file under dir, relative, '/'-separated, sorted. */
-async function tree(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await fs.readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.push(path.relative(dir, p).split(path.sep).join('/'));
-    }
-  };
-  await walk(dir);
-  return out.sort();
-}
 
 function md5(b: Buffer): string {
   return createHash('md5').update(b).digest('hex');
@@ -87,7 +74,7 @@ describe(`pull (${process.env.S3_TIER ?? 'fauxqs'})`, function () {
     const summary = await executeDownload(s3, plan, { concurrency: 4 });
     assert.equal(summary.downloaded.files, 6);
     assert.equal(summary.failed.length, 0);
-    const files = await tree(out);
+    const files = await filesUnder(out);
     assert.deepEqual(files.filter(f => f.endsWith('.gz')), [
       ...['00', '01', '02'].map(h => `${FEED}dt=2024-01-01/hr=${h}/convos_metrics.jsonl.gz`),
       ...['00', '01', '02'].map(h => `${FEED}dt=2024-01-02/hr=${h}/convos_metrics.jsonl.gz`),
@@ -160,7 +147,7 @@ describe(`pull (${process.env.S3_TIER ?? 'fauxqs'})`, function () {
     const taken = await planDownload(s3, { location: inProgress, outDir: out, includeIncomplete: true });
     const s = await executeDownload(s3, taken);
     assert.equal(s.downloaded.files, 1);
-    const files = await tree(out);
+    const files = await filesUnder(out);
     assert.ok(files.includes(`${FEED}dt=2024-01-02/hr=03/convos_metrics.jsonl.gz`));
     assert.ok(!files.includes(`${FEED}dt=2024-01-02/hr=03/_SUCCESS`), 'no local _SUCCESS for a partition that has none on S3');
   });
@@ -184,7 +171,7 @@ describe(`pull (${process.env.S3_TIER ?? 'fauxqs'})`, function () {
     assert.equal(s.downloaded.files, 1);
     assert.deepEqual(s.refused.map(r => r.key).sort(), [...refusedKeys].sort());
     assert.ok(s.refused.every(r => /refused key/.test(r.reason)));
-    const all = await tree(base);
+    const all = await filesUnder(base);
     assert.deepEqual(all.filter(f => !f.startsWith('out/')), [], 'nothing outside the output folder');
     assert.ok(!all.some(f => f.includes('evil')));
     assert.ok(!all.includes(`out/${FEED}dt=2024-02-01/hr=00/_SUCCESS`), 'a partition with a refused key is not marked complete');
@@ -247,7 +234,7 @@ describe(`pull (${process.env.S3_TIER ?? 'fauxqs'})`, function () {
       err = e;
     }
     assert.ok(isCancellation(err), `expected a cancellation, got ${String(err)}`);
-    const files = await tree(out);
+    const files = await filesUnder(out);
     assert.deepEqual(files.filter(f => f.endsWith('.part') || f.endsWith('.tmp') || f.endsWith('.lock')), []);
     const text = await fs.readFile(path.join(out, MANIFEST_FILE), 'utf8').catch(() => '{"files":{}}');
     const manifest = JSON.parse(text) as { files: Record<string, { size: number }> };

@@ -15,25 +15,13 @@ import type { ExportLocation } from '../../src/core/layout';
 import { startS3Target, type S3Target } from '../support/s3Target';
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy';
 import { gz, jsonlRows, putObject, seedObjects, type SeedObject } from '../../bench/lib/seed';
+import { filesUnder } from '../support/files';
 
 const FEED = 'convos_metrics/version=1/format=jsonl/';
 const FAST_RETRY = { retries: 4, baseDelayMs: 20, maxDelayMs: 100 };
 
 function md5(b: Buffer): string {
   return createHash('md5').update(b).digest('hex');
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await fs.readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.push(path.relative(dir, p).split(path.sep).join('/'));
-    }
-  };
-  await walk(dir);
-  return out.sort();
 }
 
 describe(`pull under faults (${process.env.S3_TIER ?? 'fauxqs'})`, function () {
