@@ -27,7 +27,7 @@ import {
   type PartitionState,
   type PartitionSummary,
 } from '../../core/catalog';
-import { resolveConnection } from './pull';
+import { resolveConnection } from '../connection';
 
 // ------------------------------------------------------------------------------------------ output
 

@@ -5,12 +5,13 @@ import { basename, resolve } from 'node:path';
 import type { CliCommand, OptionValues } from '../command';
 import type { CliContext } from '../context';
 import { CredentialsError, PgpError, UsageError } from '../../core/errors';
-import { decryptMessage, privateKeyNeedsPassphrase, unlockPrivateKey } from '../../core/pgp';
+import { decryptMessage } from '../../core/pgp';
 import { parseCredentialsFile, profileNamesFor, type CredentialEntry } from '../../core/credentials';
 import { awsFiles, checkProfileName, hasProfileCredentials, listToolProfiles, writeAwsProfiles, type ToolProfile } from '../../core/awsProfile';
 import { DEFAULT_REGION, formatS3Uri, normalizeSubFolder } from '../../core/layout';
 import { maskKeyId } from '../../core/redact';
-import { PRIVATE_KEY_FILE, formatFingerprint, readKeyFile, readPassphrase } from './keys';
+import { PRIVATE_KEY_FILE, formatFingerprint } from './keys';
+import { loadPrivateKey } from '../keyInput';
 
 async function readInput(ctx: CliContext, file: string): Promise<Uint8Array> {
   try {
@@ -127,10 +128,7 @@ const decrypt: CliCommand = {
     if (!file || positionals.length > 1) throw new UsageError('credentials decrypt needs exactly one FILE (the encrypted file from ASAPP).');
     const keyFile = (values.key as string | undefined) ?? PRIVATE_KEY_FILE;
     const encrypted = await readInput(ctx, file);
-    const keyData = await readKeyFile(ctx, keyFile, 'The private key file');
-    ctx.redactor.add(new TextDecoder().decode(keyData));
-    const passphrase = (await privateKeyNeedsPassphrase(keyData)) ? await readPassphrase(ctx, values, { purpose: `for ${basename(keyFile)}` }) : '';
-    const key = await unlockPrivateKey(keyData, passphrase);
+    const key = await loadPrivateKey(ctx, values, keyFile);
     const { data } = await decryptMessage(encrypted, key).catch((e: unknown) => {
       if (e instanceof PgpError && e.code === 'pgp.not-openpgp' && looksLikePlainCredentials(encrypted)) {
         throw new PgpError(`${file} is not encrypted: it already looks like a decrypted credentials file. Store it with \`asapp-exports credentials import ${file}\`.`, { code: 'pgp.not-openpgp', cause: e });

@@ -10,7 +10,8 @@ import { generateDedupeSql, type TieBreak } from '../../core/dedupe/sql';
 import { OUTPUT_FORMATS, runDedupe, type DedupeProgress, type OutputFormat } from '../../core/dedupe/runner';
 import { loadExportDocs } from '../../core/schema/load';
 import { createS3Client } from '../../core/s3';
-import { loadKey, resolveConnection } from './pull';
+import { resolveConnection } from '../connection';
+import { loadKey } from '../keyInput';
 
 export function listOption(values: OptionValues, name: string): string[] | undefined {
   const v = values[name];

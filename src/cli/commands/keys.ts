@@ -1,46 +1,16 @@
 // keygen, key show, key export-public: the user's side of the GPG key exchange with ASAPP.
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { CliCommand, OptionValues } from '../command';
+import type { CliCommand } from '../command';
 import type { CliContext } from '../context';
 import { PgpError, UsageError } from '../../core/errors';
 import { generateKeyPair, inspectPublicKey, isPrivateKey, publicKeyOf, type PublicKeyInfo } from '../../core/pgp';
+import { PASSPHRASE_ENV, readKeyFile, readPassphrase } from '../keyInput';
 
 export const PRIVATE_KEY_FILE = 'private-key.asc';
 export const PUBLIC_KEY_FILE = 'public-key.asc';
-export const PASSPHRASE_ENV = 'ASAPP_EXPORTS_PASSPHRASE';
-
-/**
- * The passphrase from --passphrase-file (its last line ending dropped), ASAPP_EXPORTS_PASSPHRASE, or a
- * hidden prompt (asked twice when `confirm`). Registered with the redactor before anything else happens.
- */
-export async function readPassphrase(ctx: CliContext, values: OptionValues, o: { confirm?: boolean; purpose: string }): Promise<string> {
-  let passphrase: string;
-  const file = values['passphrase-file'];
-  if (typeof file === 'string') {
-    let text: string;
-    try {
-      text = await readFile(resolve(ctx.cwd, file), 'utf8');
-    } catch (e) {
-      throw new UsageError(`Cannot read the passphrase file ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
-    }
-    passphrase = text.replace(/\r?\n$/, '');
-  } else if (ctx.env[PASSPHRASE_ENV] !== undefined) {
-    passphrase = ctx.env[PASSPHRASE_ENV] ?? '';
-  } else {
-    passphrase = await ctx.promptSecret(`Passphrase ${o.purpose}: `);
-    ctx.redactor.add(passphrase);
-    if (o.confirm) {
-      const again = await ctx.promptSecret('Same passphrase again: ');
-      if (again !== passphrase) throw new UsageError('The two passphrases differ: run the command again.');
-    }
-  }
-  ctx.redactor.add(passphrase);
-  if (!passphrase) throw new UsageError(`The passphrase is empty: put it in --passphrase-file F, ${PASSPHRASE_ENV}, or type it when asked.`);
-  return passphrase;
-}
 
 /** Writes `content` to `file` via a temp file created with `mode`, so the final file never had wider permissions. */
 export async function writeFileAtomic(file: string, content: string, mode: number): Promise<void> {
@@ -59,18 +29,6 @@ export async function writeFileAtomic(file: string, content: string, mode: numbe
   } catch (e) {
     await rm(temp, { force: true }).catch(() => {});
     throw e;
-  }
-}
-
-export async function readKeyFile(ctx: CliContext, file: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(resolve(ctx.cwd, file)));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new PgpError(
-      code === 'ENOENT' ? `${what} ${file} does not exist: give the right path with --key.` : `Cannot read ${what} ${file} (${code ?? 'error'}).`,
-      { code: 'pgp.io', cause: e },
-    );
   }
 }
 

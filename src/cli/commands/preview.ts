@@ -7,7 +7,8 @@ import { UsageError } from '../../core/errors';
 import { parseS3Uri } from '../../core/layout';
 import { createS3Client } from '../../core/s3';
 import { DEFAULT_PREVIEW_LIMIT, previewObject, type PreviewResult } from '../../core/preview';
-import { loadKey, resolveConnection } from './pull';
+import { resolveConnection } from '../connection';
+import { loadKey } from '../keyInput';
 
 const CELL_WIDTH = 24;
 

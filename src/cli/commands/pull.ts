@@ -1,61 +1,16 @@
 // `pull`: complete partitions of a feed (a day, a range, or one partition) into a local mirror of the
 // S3 layout — parallel, resumable, skipping what is unchanged; safe to run from cron.
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { CliCommand, OptionValues } from '../command';
+import type { CliCommand } from '../command';
 import type { CliContext } from '../context';
 import { UsageError } from '../../core/errors';
-import { formatS3Uri, parseExportUri, parseS3Uri, type ExportLocation } from '../../core/layout';
-import { createS3Client, type S3ConnectionOptions } from '../../core/s3';
-import { readToolProfile } from '../../core/awsProfile';
-import { unlockPrivateKey, type UnlockedKey } from '../../core/pgp';
+import { formatS3Uri, parseExportUri, type ExportLocation } from '../../core/layout';
+import { createS3Client } from '../../core/s3';
 import { planDownload } from '../../core/download/plan';
 import { executeDownload, DEFAULT_CONCURRENCY } from '../../core/download/execute';
 import type { DownloadPlan, DownloadProgress, DownloadSummary } from '../../core/download/types';
-
-export const PASSPHRASE_ENV = 'ASAPP_EXPORTS_PASSPHRASE';
-
-/** The S3 connection and sub-folder for a URI: global options, plus what the named profile recorded. */
-export async function resolveConnection(ctx: CliContext, uri: string, values: OptionValues): Promise<{ s3: S3ConnectionOptions; subFolder?: string }> {
-  const s3: S3ConnectionOptions = { ...ctx.s3 };
-  // The SDK's default chain reads process.env; the command's environment is ctx.env (they differ when
-  // main() is embedded), so keys and profile from it are passed on explicitly.
-  if (!s3.profile && !s3.credentials) {
-    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE } = ctx.env;
-    if (AWS_ACCESS_KEY_ID && AWS_SECRET_ACCESS_KEY) {
-      s3.credentials = { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, ...(AWS_SESSION_TOKEN ? { sessionToken: AWS_SESSION_TOKEN } : {}) };
-    } else if (AWS_PROFILE) s3.profile = AWS_PROFILE;
-  }
-  let subFolder = typeof values['sub-folder'] === 'string' ? values['sub-folder'] : undefined;
-  if (s3.profile) {
-    const profile = await readToolProfile(s3.profile, ctx.env).catch(() => undefined);
-    if (profile) {
-      if (!s3.endpoint && profile.endpoint) s3.endpoint = profile.endpoint;
-      if (!s3.region && profile.region) s3.region = profile.region;
-      if (subFolder === undefined && profile.subFolder && parseS3Uri(uri).bucket === profile.bucket) subFolder = profile.subFolder;
-    }
-  }
-  return { s3, subFolder };
-}
-
-/** The private key for `.enc` files: --key FILE, passphrase from --passphrase-file, the environment, or a prompt. */
-export async function loadKey(ctx: CliContext, values: OptionValues): Promise<UnlockedKey> {
-  const keyFile = values.key as string | undefined;
-  if (!keyFile) throw new UsageError('--decrypt needs --key FILE (your armored private key).');
-  const armored = await readFile(path.resolve(ctx.cwd, keyFile), 'utf8').catch(e => {
-    throw new UsageError(`Cannot read the key file ${keyFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
-  });
-  let passphrase: string;
-  if (typeof values['passphrase-file'] === 'string') {
-    passphrase = (await readFile(path.resolve(ctx.cwd, values['passphrase-file']), 'utf8')).replace(/\r?\n$/, '');
-  } else if (ctx.env[PASSPHRASE_ENV] !== undefined) {
-    passphrase = ctx.env[PASSPHRASE_ENV] as string;
-  } else {
-    passphrase = await ctx.promptSecret('Passphrase of the private key: ');
-  }
-  ctx.redactor.add(passphrase);
-  return unlockPrivateKey(armored, passphrase);
-}
+import { resolveConnection } from '../connection';
+import { PASSPHRASE_ENV, loadKey } from '../keyInput';
 
 const MB = 1_000_000;
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
