@@ -3,11 +3,11 @@
 // stay), every other line — other profiles, comments, blank lines — is kept byte for byte. Writes are
 // atomic (temp file in the same folder + rename) and the credentials file is created with mode 0600
 // before any secret is written to it.
-import { open, mkdir, readFile, rename, rm, realpath, stat } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { CredentialsError } from './errors';
+import { writeFileAtomic } from './atomicFile';
 import { DEFAULT_REGION } from './layout';
 
 export interface ToolProfile {
@@ -134,31 +134,11 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
-/**
- * Replaces `file` atomically. The temp file is created with `mode` (exclusive create, so the mode holds
- * from the first byte) in the folder of the real file (a symlinked ~/.aws/credentials stays a symlink).
- */
+/** Replaces `file` atomically with `mode` from the first byte (see atomicFile.ts). */
 async function writeAtomic(file: string, content: string, mode: number): Promise<void> {
-  let target = file;
   try {
-    target = await realpath(file);
-  } catch {
-    // Not there yet: write at the given path.
-  }
-  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx', mode);
-    try {
-      await handle.chmod(mode); // the umask may have narrowed it; never widened beyond `mode`
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
+    await writeFileAtomic(file, content, mode);
   } catch (e) {
-    await rm(temp, { force: true }).catch(() => {});
     throw new CredentialsError(`Cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'}): check that its folder is writable.`, { code: 'credentials.io', cause: e });
   }
 }

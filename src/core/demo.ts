@@ -4,12 +4,13 @@
 // one day's partitions listed through those profiles. Used by `asapp-exports demo` and the extension's
 // "Open the demo bucket". The user's ~/.aws is never touched; secrets go only to files with mode 0600.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { throwIfAborted } from './errors';
+import { writeFileAtomic } from './atomicFile';
 import { startLocalS3, type LocalS3 } from './localS3';
 import { createS3Client } from './s3';
 import { generateKeyPair, unlockPrivateKey, decryptMessage, encryptForRecipient } from './pgp';
@@ -144,8 +145,8 @@ export async function startDemo(options: DemoOptions = {}, onStep: (step: DemoSt
       awsCredentials: join(dir, 'aws', 'credentials'),
       awsConfig: join(dir, 'aws', 'config'),
     };
-    await writePrivate(files.passphrase, passphrase + '\n');
-    await writePrivate(files.privateKey, pair.privateKeyArmored);
+    await writeFileAtomic(files.passphrase, passphrase + '\n', 0o600);
+    await writeFileAtomic(files.privateKey, pair.privateKeyArmored, 0o600);
     await writeFile(files.publicKey, pair.publicKeyArmored, { mode: 0o644 });
     step(2, `Key pair generated (ECC, fingerprint ${pair.fingerprint})`, [
       `private key  ${files.privateKey}  (mode 0600, protected by a random passphrase)`,
@@ -250,17 +251,6 @@ async function encryptOneExport(client: S3Client, bucket: string, manifest: Samp
   Object.assign(file, { key, name: file.name + '.enc', encrypted: true, bytes: enc.length });
   manifest.encryptedFile = key;
   return formatS3Uri(bucket, key);
-}
-
-/** Mode 0600 before the first byte, also when the file already existed with another mode. */
-async function writePrivate(file: string, content: string): Promise<void> {
-  const handle = await open(file, 'w', 0o600);
-  try {
-    await handle.chmod(0o600);
-    await handle.writeFile(content);
-  } finally {
-    await handle.close();
-  }
 }
 
 const KEY_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

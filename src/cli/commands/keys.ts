@@ -1,36 +1,16 @@
 // keygen, key show, key export-public: the user's side of the GPG key exchange with ASAPP.
 import { existsSync } from 'node:fs';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { CliCommand } from '../command';
 import type { CliContext } from '../context';
 import { PgpError, UsageError } from '../../core/errors';
 import { generateKeyPair, inspectPublicKey, isPrivateKey, publicKeyOf, type PublicKeyInfo } from '../../core/pgp';
 import { PASSPHRASE_ENV, readKeyFile, readPassphrase } from '../keyInput';
+import { writeFileAtomic } from '../../core/atomicFile';
 
 export const PRIVATE_KEY_FILE = 'private-key.asc';
 export const PUBLIC_KEY_FILE = 'public-key.asc';
-
-/** Writes `content` to `file` via a temp file created with `mode`, so the final file never had wider permissions. */
-export async function writeFileAtomic(file: string, content: string, mode: number): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx', mode);
-    try {
-      await handle.chmod(mode);
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (e) {
-    await rm(temp, { force: true }).catch(() => {});
-    throw e;
-  }
-}
 
 function keyInfoJson(info: PublicKeyInfo) {
   return { fingerprint: info.fingerprint, userIds: info.userIds, algorithm: info.algorithm, hasEncryptionKey: info.hasEncryptionKey, created: info.created.toISOString() };
