@@ -6,7 +6,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { runCli } from '../support/cli';
+import { runCli, s3CliEnv } from '../support/cli';
 import { writeAwsProfiles } from '../../src/core/awsProfile';
 import type { PartitionState } from '../../src/core/catalog';
 import { startS3Target, type S3Target } from '../support/s3Target';
@@ -43,16 +43,7 @@ describe(`ls and feeds commands (${process.env.S3_TIER ?? 'fauxqs'})`, function 
     s3 = target.client();
     bucket = await target.createBucket('lscli');
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ls-cli-'));
-    env = {
-      PATH: process.env.PATH,
-      HOME: tmp,
-      AWS_ACCESS_KEY_ID: target.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: target.credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_S3: target.endpoint,
-      AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'credentials'),
-      AWS_CONFIG_FILE: path.join(tmp, 'config'),
-    };
+    env = s3CliEnv(target, tmp);
     const base = { bucket, subFolder: SUB, feed: FEED, version: 1, format: 'jsonl' };
     formatUri = `s3://${bucket}/${SUB}/${FEED}/version=1/format=jsonl/`;
     const objects: SeedObject[] = [];

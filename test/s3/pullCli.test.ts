@@ -6,7 +6,7 @@ import { promises as fs, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { runCli } from '../support/cli';
+import { runCli, s3CliEnv } from '../support/cli';
 import { encryptForRecipient, generateKeyPair } from '../../src/core/pgp';
 import { startS3Target, type S3Target } from '../support/s3Target';
 import { gz, jsonlRows, seedObjects, type SeedObject } from '../../bench/lib/seed';
@@ -38,16 +38,7 @@ describe(`pull and preview commands (${process.env.S3_TIER ?? 'fauxqs'})`, funct
     s3 = target.client();
     bucket = await target.createBucket('cli');
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'pull-cli-'));
-    env = {
-      PATH: process.env.PATH,
-      HOME: tmp,
-      AWS_ACCESS_KEY_ID: target.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: target.credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_S3: target.endpoint,
-      AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'nocreds'),
-      AWS_CONFIG_FILE: path.join(tmp, 'noconfig'),
-    };
+    env = s3CliEnv(target, tmp);
     const pair = await generateKeyPair({ name: 'CLI Test', email: 'c@example.com', passphrase: 'secret-pass' });
     keyFile = path.join(tmp, 'key.asc');
     passFile = path.join(tmp, 'pass.txt');

@@ -1,4 +1,5 @@
 // Runs the CLI in-process through main() with captured output (faster than spawning dist/cli.js).
+import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 
 export interface CliRun {
@@ -21,4 +22,21 @@ export async function runCli(
     ...(o.stdin ? { stdin: o.stdin } : {}),
   });
   return { code, stdout, stderr };
+}
+
+/**
+ * An environment for the CLI that reaches `target` with its keys, and keeps HOME and the AWS shared files
+ * inside `home` (so the developer's ~/.aws is never read or written).
+ */
+export function s3CliEnv(target: { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } }, home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_ACCESS_KEY_ID: target.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: target.credentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_S3: target.endpoint,
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+    AWS_CONFIG_FILE: path.join(home, 'config'),
+  };
 }
