@@ -48,6 +48,8 @@ const targets = [
   // ("A dynamic import callback was not specified" on the second `dedupe run`), so import() becomes
   // require() here. The CLI's only external module, @duckdb/node-api, is CommonJS.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cliMain.js', minify: true, keepNames: true, supported: { 'dynamic-import': false } },
+  // The download engine's worker thread (src/core/download/fetchPool.ts), beside both bundles.
+  { ...common, entryPoints: ['src/core/download/fetchWorker.ts'], outfile: 'dist/fetchWorker.js', minify: true },
   { ...common, entryPoints: ['src/cli/launcher.ts'], outfile: 'dist/cli.js', sourcemap: false, banner: { js: '#!/usr/bin/env node' } },
 ];
 const extraTargets = require('./scripts/buildTargets.js')(common);

@@ -6,8 +6,6 @@ import { localPathFor } from '../../src/core/download/localPath';
 import { acquireOutputLock, Manifest, MANIFEST_FILE } from '../../src/core/download/manifest';
 import { backoffDelay, isRetryable, sleep, StalledBodyError } from '../../src/core/download/retry';
 import { isSimpleEtag, normalizeEtag, tempPathFor } from '../../src/core/download/transfer';
-import { md5OfFile } from '../../src/core/download/md5Pool';
-import { createHash, randomBytes } from 'node:crypto';
 import { CancellationError, DownloadError } from '../../src/core/errors';
 
 describe('download: local paths', () => {
@@ -133,22 +131,3 @@ describe('download: manifest', () => {
   });
 });
 
-describe('download: MD5 on worker threads', () => {
-  let dir: string;
-  before(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'md5-')); });
-  after(async () => { await fs.rm(dir, { recursive: true, force: true }); });
-
-  it('hashes many files concurrently, each to its own MD5, and reports a missing file', async () => {
-    const files = await Promise.all(Array.from({ length: 12 }, async (_, i) => {
-      const body = randomBytes(100_000 + i * 50_000);
-      const file = path.join(dir, `f${i}`);
-      await fs.writeFile(file, body);
-      return { file, md5: createHash('md5').update(body).digest('hex') };
-    }));
-    const got = await Promise.all(files.map(f => md5OfFile(f.file)));
-    assert.deepEqual(got, files.map(f => f.md5));
-    await fs.writeFile(path.join(dir, 'empty'), '');
-    assert.equal(await md5OfFile(path.join(dir, 'empty')), 'd41d8cd98f00b204e9800998ecf8427e');
-    await assert.rejects(md5OfFile(path.join(dir, 'missing')), /ENOENT/);
-  });
-});

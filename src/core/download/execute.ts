@@ -15,7 +15,8 @@ import { toS3Error } from '../s3Errors';
 import { acquireOutputLock, Manifest } from './manifest';
 import { isUnchanged } from './plan';
 import type { RetryPolicy } from './retry';
-import { downloadObject, normalizeEtag } from './transfer';
+import { fetchThreads, warmFetchWorkers } from './fetchPool';
+import { Folders, downloadObject, normalizeEtag } from './transfer';
 import type { DownloadPlan, DownloadProgress, DownloadSummary, PlannedFile } from './types';
 
 export const DEFAULT_CONCURRENCY = 32;
@@ -127,6 +128,10 @@ export async function executeDownload(client: S3Client, plan: DownloadPlan, opts
       }
     }
 
+    const folders = new Folders();
+    const n = Math.max(1, Math.min(opts.concurrency ?? DEFAULT_CONCURRENCY, queue.length || 1));
+    // Worker threads start while the first files are checked against the manifest.
+    if (progress.filesTotal > 0) warmFetchWorkers(Math.min(fetchThreads(), n));
     let next = 0;
     let cancelled = false;
     const worker = async () => {
@@ -158,6 +163,7 @@ export async function executeDownload(client: S3Client, plan: DownloadPlan, opts
               onBytes: n => { progress.bytesDone += n; },
               onRetry: () => { summary.retries++; progress.retries++; },
               mapError: (e, key) => toS3Error(e, { operation: 'downloading', bucket: f.bucket, key }),
+              folders,
             });
             if (r.size !== f.size) progress.bytesTotal += r.size - f.size;
             summary.downloaded.files++;
@@ -208,7 +214,6 @@ export async function executeDownload(client: S3Client, plan: DownloadPlan, opts
       else if (opts.decrypt!.deleteEncrypted) await fs.rm(abs, { force: true });
     };
 
-    const n = Math.max(1, Math.min(opts.concurrency ?? DEFAULT_CONCURRENCY, queue.length || 1));
     await Promise.all(Array.from({ length: n }, worker));
     emit();
     if (cancelled || signal?.aborted) throw new CancellationError();

@@ -1,18 +1,18 @@
 // One object to one local file: streamed to a temp file beside the final one, verified (size, and MD5
 // against a simple ETag), then renamed. Retries broken, stalled and truncated bodies with back-off;
 // a retry or a later run continues a partial temp file with a ranged GET guarded by If-Match.
-import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
-import { once } from 'node:events';
-import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { CancellationError, DownloadError, isCancellation } from '../errors';
 import type { Logger } from '../ports';
 import {
   ChecksumMismatchError, DEFAULT_RETRY_POLICY, StalledBodyError, TruncatedBodyError,
   backoffDelay, httpStatusOf, isRetryable, sleep, type RetryPolicy,
 } from './retry';
-import { md5OfFile } from './md5Pool';
+import { fetchFile } from './fetchPool';
+import { GetObjectSigner } from './presign';
+import type { FetchResult } from './httpGet';
 
 export interface RemoteFile {
   bucket: string;
@@ -35,6 +35,23 @@ export interface TransferOptions {
   logger?: Logger;
   /** Maps an S3 failure to a user-facing error (toS3Error); the raw error otherwise. */
   mapError?: (err: unknown, key: string) => unknown;
+  /** The run's folder maker (one mkdir per folder, and it knows which folders are new). */
+  folders?: Folders;
+}
+
+/** Makes the local folders of one run, each once, remembering which ones did not exist before. */
+export class Folders {
+  private readonly made = new Map<string, Promise<boolean>>();
+
+  /** Creates `dir` (and parents) if needed; true when this run created it. */
+  ensure(dir: string): Promise<boolean> {
+    let p = this.made.get(dir);
+    if (!p) {
+      p = fs.mkdir(dir, { recursive: true }).then(first => first !== undefined);
+      this.made.set(dir, p);
+    }
+    return p;
+  }
 }
 
 export interface TransferResult {
@@ -49,7 +66,8 @@ export interface TransferResult {
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 20_000;
-const WRITE_HIGH_WATER_MARK = 1 << 20;
+/** Lifetime of the signed URL of one attempt (checked when the request starts, not while the body flows). */
+const PRESIGN_SECONDS = 3600;
 const TEMP_SUFFIX = '.part';
 
 export function normalizeEtag(etag: string | undefined): string | undefined {
@@ -84,15 +102,25 @@ export function isTempFileName(name: string): boolean {
 
 class PreconditionChanged extends Error {}
 
+const signers = new WeakMap<S3Client, GetObjectSigner>();
+
+function signerFor(client: S3Client): GetObjectSigner {
+  let s = signers.get(client);
+  if (!s) signers.set(client, (s = new GetObjectSigner(client)));
+  return s;
+}
+
 export async function downloadObject(client: S3Client, obj: RemoteFile, dest: string, opts: TransferOptions = {}): Promise<TransferResult> {
   const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
   const idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const onBytes = opts.onBytes ?? (() => undefined);
-  await fs.mkdir(path.dirname(dest), { recursive: true });
+  const dir = path.dirname(dest);
+  // A folder this run created holds no partial files: nothing to look for (saves two calls a file).
+  const fresh = opts.folders ? await opts.folders.ensure(dir) : (await fs.mkdir(dir, { recursive: true }), false);
 
   // Partial files of other versions can never be continued.
   const state: AttemptState = { temp: tempPathFor(dest, obj.etag), etag: obj.etag };
-  for (const stale of await tempFilesFor(dest)) if (stale !== state.temp) await fs.rm(stale, { force: true });
+  if (!fresh) for (const stale of await tempFilesFor(dest)) if (stale !== state.temp) await fs.rm(stale, { force: true });
 
   let retries = 0;
   let counted = 0; // bytes reported through onBytes for this object
@@ -107,7 +135,7 @@ export async function downloadObject(client: S3Client, obj: RemoteFile, dest: st
       throw new CancellationError();
     }
     try {
-      const have = await sizeOf(state.temp);
+      const have = fresh && attempt === 0 ? 0 : await sizeOf(state.temp);
       if (resumedBytes < 0) resumedBytes = have;
       if (have !== counted) report(have - counted);
       const r = await attemptOnce(client, obj, dest, state, have, idleMs, opts, report);
@@ -166,79 +194,78 @@ async function attemptOnce(
   client: S3Client, obj: RemoteFile, dest: string, state: AttemptState, have: number,
   idleMs: number, opts: TransferOptions, onBytes: (n: number) => void,
 ): Promise<Omit<TransferResult, 'retries' | 'resumedBytes'>> {
-  const controller = new AbortController();
-  const outer = opts.signal;
-  const onOuterAbort = () => controller.abort(new CancellationError());
-  outer?.addEventListener('abort', onOuterAbort, { once: true });
-  let stalled: StalledBodyError | undefined;
-  let body: Readable | undefined;
-  const watchdog = setTimeout(() => {
-    stalled = new StalledBodyError(idleMs);
-    controller.abort(stalled);
-    body?.destroy(stalled);
-  }, idleMs);
-  try {
-    // A resumed GET must return bytes of the same version: If-Match, or 412 and a fresh start.
-    const etag = state.etag;
-    const temp = state.temp;
-    const resume = have > 0 && etag !== undefined;
-    let res: GetObjectCommandOutput;
-    try {
-      res = await client.send(
-        new GetObjectCommand({ Bucket: obj.bucket, Key: obj.key, ...(resume ? { Range: `bytes=${have}-`, IfMatch: quoteEtag(etag) } : {}) }),
-        { abortSignal: controller.signal },
-      );
-    } catch (e) {
-      if (stalled) throw stalled;
-      if (httpStatusOf(e) === 412) throw new PreconditionChanged('object changed since the partial download');
-      throw e;
+  // A resumed GET must return bytes of the same version: If-Match, or 412 and a fresh start.
+  const etag = state.etag;
+  const resume = have > 0 && etag !== undefined;
+  const conditions = resume ? { range: `bytes=${have}-`, ifMatch: quoteEtag(etag) } : {};
+  const url = await signerFor(client).url(obj.bucket, obj.key, conditions, PRESIGN_SECONDS);
+  let counted = have; // bytes of the temp file already reported through onBytes
+  const r = await fetchFile(
+    {
+      url,
+      headers: resume ? { range: conditions.range!, 'if-match': conditions.ifMatch! } : {},
+      temp: state.temp,
+      start: resume ? have : 0,
+      md5: opts.verifyMd5 ?? true,
+      idleMs,
+    },
+    { signal: opts.signal, onSize: size => { onBytes(size - counted); counted = size; } },
+  );
+  const head = r.head;
+  if (head && head.status >= 200 && head.status < 300) {
+    onBytes(r.start + r.received - counted);
+    // The temp file is named after the version it holds, so that only its own bytes ever continue it.
+    const respEtag = head.etag ?? etag;
+    const named = tempPathFor(dest, respEtag);
+    if (named !== state.temp) {
+      await fs.rename(state.temp, named); // the fetch created it before the request
+      state.temp = named;
     }
-    body = res.Body as Readable;
-    const partial = resume && res.ContentRange !== undefined && /^bytes \d+-/.test(res.ContentRange);
-    if (partial && !res.ContentRange!.startsWith(`bytes ${have}-`)) {
-      body.destroy();
-      throw new PreconditionChanged(`unexpected Content-Range ${res.ContentRange}`);
-    }
-    const start = partial ? have : 0;
-    const total = partial ? Number(/\/(\d+)$/.exec(res.ContentRange!)?.[1] ?? NaN) : (res.ContentLength ?? obj.size);
-    const respEtag = res.ETag ?? etag;
-    const finalTemp = tempPathFor(dest, respEtag);
-    if (finalTemp !== temp) {
-      if (start > 0) await fs.rename(temp, finalTemp);
-      else await fs.rm(temp, { force: true });
-    }
-    state.temp = finalTemp;
     state.etag = respEtag;
-    if (start === 0 && have > 0) onBytes(-have);
-
-    const kms = Boolean(res.SSECustomerAlgorithm) || /kms/i.test(String(res.ServerSideEncryption ?? ''));
-    const checkMd5 = (opts.verifyMd5 ?? true) && isSimpleEtag(respEtag) && !kms;
-
-    let received = 0;
-    const ws = createWriteStream(finalTemp, { flags: start > 0 ? 'r+' : 'w', start, highWaterMark: WRITE_HIGH_WATER_MARK });
-    try {
-      await writeKeepingReceived(body, ws, chunk => {
-        watchdog.refresh();
-        received += chunk.length;
-        onBytes(chunk.length);
-      });
-    } catch (e) {
-      if (stalled) throw stalled;
-      throw e;
-    }
-    if (stalled) throw stalled;
-    clearTimeout(watchdog);
-    const size = start + received;
-    if (Number.isFinite(total) && size !== total) throw new TruncatedBodyError(size, total);
-    // The whole temp file (resumed part included) is hashed, off the main thread.
-    if (checkMd5 && (await md5OfFile(finalTemp)) !== normalizeEtag(respEtag)!.toLowerCase()) throw new ChecksumMismatchError(obj.key);
-    await fs.rename(finalTemp, dest);
-    return { size, etag: respEtag, lastModified: res.LastModified, md5Verified: checkMd5 };
-  } finally {
-    clearTimeout(watchdog);
-    outer?.removeEventListener('abort', onOuterAbort);
-    if (controller.signal.aborted === false) controller.abort();
   }
+  if (r.failure) throw failureError(r.failure, idleMs);
+  if (!head) throw new Error('no response');
+  if (head.status === 412) throw new PreconditionChanged('object changed since the partial download');
+  if (head.status < 200 || head.status >= 300) throw serviceError(head.status, r.error);
+
+  const partial = head.status === 206;
+  const total = partial ? Number(/\/(\d+)$/.exec(head.contentRange ?? '')?.[1] ?? NaN) : (head.contentLength ?? obj.size);
+  const size = r.start + r.received;
+  if (Number.isFinite(total) && size !== total) throw new TruncatedBodyError(size, total);
+  const respEtag = state.etag;
+  const kms = Boolean(head.sseCustomerAlgorithm) || /kms/i.test(head.serverSideEncryption ?? '');
+  const checkMd5 = (opts.verifyMd5 ?? true) && isSimpleEtag(respEtag) && !kms;
+  if (checkMd5 && r.md5 !== normalizeEtag(respEtag)!.toLowerCase()) throw new ChecksumMismatchError(obj.key);
+  await fs.rename(state.temp, dest);
+  const lastModified = head.lastModified ? new Date(head.lastModified) : undefined;
+  return { size, etag: respEtag, lastModified: lastModified && !Number.isNaN(lastModified.getTime()) ? lastModified : undefined, md5Verified: checkMd5 };
+}
+
+/** The error a failed fetch stands for, in the shapes retry.ts and toS3Error know. */
+function failureError(f: NonNullable<FetchResult['failure']>, idleMs: number): Error {
+  switch (f.kind) {
+    case 'cancelled':
+      return new CancellationError();
+    case 'stalled':
+      return new StalledBodyError(idleMs);
+    case 'range':
+      return new PreconditionChanged(f.message);
+    case 'worker':
+      return Object.assign(new Error(f.message), { $retryable: true });
+    default:
+      return Object.assign(new Error(f.message), f.code ? { code: f.code } : {});
+  }
+}
+
+/** A non-2xx answer as the SDK would have thrown it (name = the S3 error code). */
+function serviceError(status: number, doc: FetchResult['error']): S3ServiceException {
+  const name = doc?.code ?? (status === 404 ? 'NoSuchKey' : status === 403 ? 'AccessDenied' : `Http${status}`);
+  return new S3ServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: doc?.message ?? `HTTP ${status}`,
+  });
 }
 
 function quoteEtag(etag: string): string {
@@ -255,27 +282,4 @@ async function sizeOf(file: string): Promise<number> {
 
 async function removeTemps(dest: string): Promise<void> {
   for (const t of await tempFilesFor(dest)) await fs.rm(t, { force: true });
-}
-
-/**
- * Copies the body into the temp file. Unlike pipeline(), a body that dies mid-way does not throw away
- * the bytes still buffered in the write stream: they are flushed first, so the next attempt (or the next
- * run) continues after everything that arrived.
- */
-async function writeKeepingReceived(body: Readable, ws: WriteStream, onChunk: (chunk: Buffer) => void): Promise<void> {
-  let writeError: Error | undefined;
-  ws.on('error', e => { writeError ??= e; });
-  const finish = () => new Promise<void>(resolve => (ws.destroyed ? resolve() : ws.end(() => resolve())));
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      if (writeError) throw writeError;
-      onChunk(chunk);
-      if (!ws.write(chunk)) await once(ws, 'drain');
-    }
-  } catch (e) {
-    await finish();
-    throw writeError ?? e;
-  }
-  await finish();
-  if (writeError) throw writeError;
 }
