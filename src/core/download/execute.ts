@@ -112,12 +112,13 @@ export async function executeDownload(client: S3Client, plan: DownloadPlan, opts
     saveTimer = setInterval(() => { m.save().catch(e => opts.logger?.warn(errorMessage(e))); }, MANIFEST_SAVE_INTERVAL_MS);
     saveTimer.unref();
 
+    const folders = new Folders();
     const finishPartition = async (index: number) => {
       const p = plan.partitions[index];
       if (--openFiles[index] > 0 || partitionFailed[index] || !p.hasSuccess || !p.relative) return;
       // A local _SUCCESS means what it means on S3: every file of this partition is here, verified.
       const marker = path.join(outDir, ...p.relative.split('/'), SUCCESS_MARKER);
-      await fs.mkdir(path.dirname(marker), { recursive: true });
+      await folders.ensure(path.dirname(marker));
       await fs.writeFile(marker, '', { flag: 'a' });
       summary.partitionsCompleted++;
     };
@@ -128,7 +129,6 @@ export async function executeDownload(client: S3Client, plan: DownloadPlan, opts
       }
     }
 
-    const folders = new Folders();
     const n = Math.max(1, Math.min(opts.concurrency ?? DEFAULT_CONCURRENCY, queue.length || 1));
     // Worker threads start while the first files are checked against the manifest.
     if (progress.filesTotal > 0) warmFetchWorkers(Math.min(fetchThreads(), n));

@@ -383,7 +383,7 @@ function rawGet(url: URL, headers: Record<string, string>, sink: FileSink): Exch
   let finished = false;
 
   const start = (allowRetry: boolean) => {
-    const c = checkout(host, port);
+    const c = allowRetry ? checkout(host, port) : connect(host, port, `${host}:${port}`);
     conn = c;
     let gotBytes = false;
     const parser = new ResponseParser(sink, reusable => {
@@ -404,7 +404,7 @@ function rawGet(url: URL, headers: Record<string, string>, sink: FileSink): Exch
       if (finished) return;
       // A kept-alive socket the server closed meanwhile: the request never reached it. Once on a new one.
       if (c.reused && !gotBytes && allowRetry) return start(false);
-      if (parser.endOfStream()) return; // a body framed by the end of the connection
+      if (!err && parser.endOfStream()) return; // a body framed by the end of the connection (a reset is a failure)
       sink.fail('network', err?.message ?? 'aborted', err?.code ?? 'ECONNRESET');
     };
     c.socket.write(request);
@@ -496,7 +496,10 @@ class ResponseParser {
     if (!this.sink.onHead(headFrom(parsed.status, name => h.get(name)))) return false;
     const te = (h.get('transfer-encoding') ?? '').toLowerCase();
     const length = h.get('content-length');
-    if (te.includes('chunked')) this.mode = 'chunked';
+    if (parsed.status === 204 || parsed.status === 304) {
+      this.remaining = 0; // no body, whatever the headers say (RFC 9112 §6.3)
+      this.mode = 'length';
+    } else if (te.includes('chunked')) this.mode = 'chunked';
     else if (length !== undefined && /^\d+$/.test(length)) {
       this.remaining = Number(length);
       this.mode = 'length';
