@@ -8,6 +8,7 @@ import { formatS3Uri, parseExportUri, type ExportLocation } from '../../core/lay
 import { createS3Client } from '../../core/s3';
 import { planDownload } from '../../core/download/plan';
 import { executeDownload, DEFAULT_CONCURRENCY } from '../../core/download/execute';
+import { warmFetchWorkers } from '../../core/download/fetchPool';
 import type { DownloadPlan, DownloadProgress, DownloadSummary } from '../../core/download/types';
 import { resolveConnection } from '../connection';
 import { PASSPHRASE_ENV, loadKey } from '../keyInput';
@@ -163,6 +164,8 @@ const pull: CliCommand = {
     }
     const key = values.decrypt ? await loadKey(ctx, values) : undefined;
     const client = createS3Client({ ...s3, maxSockets: Math.max(64, concurrency * 2) }, ctx.env);
+    // The download threads start (~40 ms each) on the other core while this one lists and plans.
+    if (!values['dry-run']) warmFetchWorkers(concurrency);
     try {
       const plan = await planDownload(
         client,
