@@ -1,5 +1,6 @@
 // `pull`: complete partitions of a feed (a day, a range, or one partition) into a local mirror of the
 // S3 layout — parallel, resumable, skipping what is unchanged; safe to run from cron.
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CliCommand } from '../command';
 import type { CliContext } from '../context';
@@ -9,6 +10,7 @@ import { createS3Client } from '../../core/s3';
 import { planDownload } from '../../core/download/plan';
 import { executeDownload, DEFAULT_CONCURRENCY } from '../../core/download/execute';
 import { warmFetchWorkers } from '../../core/download/fetchPool';
+import { MANIFEST_FILE } from '../../core/download/manifest';
 import type { DownloadPlan, DownloadProgress, DownloadSummary } from '../../core/download/types';
 import { resolveConnection } from '../connection';
 import { PASSPHRASE_ENV, loadKey } from '../keyInput';
@@ -164,8 +166,11 @@ const pull: CliCommand = {
     }
     const key = values.decrypt ? await loadKey(ctx, values) : undefined;
     const client = createS3Client({ ...s3, maxSockets: Math.max(64, concurrency * 2) }, ctx.env);
-    // The download threads start (~40 ms each) on the other core while this one lists and plans.
-    if (!values['dry-run']) warmFetchWorkers(concurrency);
+    const outDir = path.resolve(ctx.cwd, (values.out as string | undefined) ?? '.');
+    // A first pull into a folder downloads everything: its download threads start (~40 ms of CPU each) on
+    // the other core while this one lists and plans. A re-run (the folder has a manifest) often has
+    // nothing to fetch, and would only pay for them: it starts them once the plan says so.
+    if (!values['dry-run'] && !existsSync(path.join(outDir, MANIFEST_FILE))) warmFetchWorkers(concurrency);
     try {
       const plan = await planDownload(
         client,
@@ -174,7 +179,7 @@ const pull: CliCommand = {
           from: values.from as string | undefined,
           to: values.to as string | undefined,
           includeIncomplete: Boolean(values['include-incomplete']),
-          outDir: path.resolve(ctx.cwd, (values.out as string | undefined) ?? '.'),
+          outDir,
         },
         { signal: ctx.signal, logger: ctx.logger },
       );
