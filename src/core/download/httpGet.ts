@@ -61,7 +61,7 @@ export interface FetchHandle {
 }
 
 /** Per-connection read buffer: one `read()` takes up to this much. */
-const READ_BUFFER = 1024 * 1024;
+const READ_BUFFER = 512 * 1024;
 const MAX_HEAD = 64 * 1024;
 const MAX_ERROR_BODY = 64 * 1024;
 /** Progress is reported every this many bytes (and at the end). */
