@@ -6,6 +6,8 @@ need=()
 command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 # the Debian awscli (not a pyenv shim) reads the profiles we write: one test checks it does
 [ -x /usr/bin/aws ] || need+=(awscli)
+# a self-signed certificate for the HTTPS download tests
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing ${need[*]} (Debian packages) for the tests…"

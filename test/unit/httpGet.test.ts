@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -520,6 +522,97 @@ describe('download: httpGet over plain HTTP', () => {
     const r2 = await get({ ...jobFor('http://127.0.0.1:1/x', { headers: { range: 'bytes=0-\r\nX-Evil: 1' } }), temp });
     assert.equal(r2.failure?.kind, 'network');
     await assert.rejects(fs.stat(temp), { code: 'ENOENT' });
+  });
+});
+
+describe('download: httpGet over HTTPS (node:https)', () => {
+  const body = randomBytes(2 * 1024 * 1024 + 5);
+  let tls: { key: Buffer; cert: Buffer };
+  let server: https.Server;
+  let base: string;
+  const sockets = new Set<net.Socket>();
+
+  before(async function () {
+    this.timeout(20_000);
+    const keyFile = path.join(dir, 'tls.key');
+    const certFile = path.join(dir, 'tls.crt');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    tls = { key: await fs.readFile(keyFile), cert: await fs.readFile(certFile) };
+    server = https.createServer(tls, (req, res) => {
+      if (req.url === '/dies') {
+        res.writeHead(200, { 'content-length': body.length });
+        res.write(body.subarray(0, 300_000), () => setTimeout(() => req.socket.destroy(), 20));
+        return;
+      }
+      const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
+      if (range) {
+        const from = Number(range[1]);
+        res.writeHead(206, { 'content-length': body.length - from, 'content-range': `bytes ${from}-${body.length - 1}/${body.length}`, etag: '"e"' });
+        res.end(body.subarray(from));
+        return;
+      }
+      res.writeHead(200, { 'content-length': body.length, etag: '"e"' });
+      res.end(body);
+    });
+    server.on('connection', s => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    base = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  });
+  after(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>(r => server.close(() => r()));
+  });
+
+  /** Runs `fn` while this process accepts the test's self-signed certificate. */
+  async function trusting<T>(fn: () => Promise<T>): Promise<T> {
+    const before = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    const warn = process.emitWarning;
+    process.emitWarning = () => undefined; // Node warns once about the setting
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    try {
+      return await fn();
+    } finally {
+      if (before === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = before;
+      process.emitWarning = warn;
+    }
+  }
+
+  it('refuses a certificate nobody trusts, before writing anything', async () => {
+    const job = jobFor(`${base}/obj`);
+    const r = await get(job);
+    assert.equal(r.failure?.kind, 'network');
+    assert.match(String(r.failure?.code), /CERT|SELF_SIGNED/);
+    assert.equal(r.head, undefined);
+    assert.equal((await fs.stat(job.temp)).size, 0);
+  });
+
+  it('downloads and resumes over HTTPS with MD5', async () => {
+    await trusting(async () => {
+      const job = jobFor(`${base}/obj`);
+      await assertWhole(job, await get(job), body);
+      const n = 123_457;
+      const temp = path.join(dir, `resume-tls-${Date.now()}`);
+      await fs.writeFile(temp, body.subarray(0, n));
+      const r = await get(jobFor(`${base}/obj`, { temp, start: n, headers: { range: `bytes=${n}-` } }));
+      assert.equal(r.failure, undefined, JSON.stringify(r.failure));
+      assert.equal(r.head?.status, 206);
+      assert.equal(r.start, n);
+      assert.equal(r.md5, md5(body));
+      assert.ok((await fs.readFile(temp)).equals(body));
+    });
+  });
+
+  it("fails with 'network' when an HTTPS body dies mid-way, keeping the received bytes", async () => {
+    await trusting(async () => {
+      const job = jobFor(`${base}/dies`);
+      const r = await get(job);
+      assert.equal(r.failure?.kind, 'network', JSON.stringify(r));
+      assert.ok(r.received > 0 && r.received < body.length, `received ${r.received}`);
+      const got = await fs.readFile(job.temp);
+      assert.equal(got.length, r.received);
+      assert.ok(got.equals(body.subarray(0, r.received)));
+    });
   });
 });
 
