@@ -554,7 +554,7 @@ describe('download: httpGet over HTTPS (node:https)', () => {
       res.writeHead(200, { 'content-length': body.length, etag: '"e"' });
       res.end(body);
     });
-    server.on('connection', s => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+    server.on('connection', (s: net.Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
     base = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
   });
