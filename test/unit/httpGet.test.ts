@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fetchFile } from '../../src/core/download/fetchPool';
-import { fetchToFile, parseHead, type FetchJob, type FetchResult } from '../../src/core/download/httpGet';
+import { fetchToFile, fetchVerified, parseHead, type FetchJob, type FetchResult } from '../../src/core/download/httpGet';
 
 // Every test talks to a real server on 127.0.0.1 (node:http, or node:net where the bytes on the wire
 // matter), opened inside the test and closed, with its connections, after it.
@@ -96,7 +96,7 @@ function jobFor(url: string, over: Partial<FetchJob> = {}): FetchJob {
 }
 
 async function get(job: FetchJob, sizes?: number[]): Promise<FetchResult> {
-  return fetchToFile(job, s => sizes?.push(s)).result;
+  return fetchVerified(job, s => sizes?.push(s)).result;
 }
 
 /** Asserts a successful fetch of `body` from 0 into `job.temp`. */

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { fetchToFile, type FetchJob, type FetchResult } from './httpGet';
+import { fetchVerified, type FetchJob, type FetchResult } from './httpGet';
 import type { FromWorker, ToWorker } from './fetchWorker';
 
 export interface FetchOptions {
@@ -116,7 +116,7 @@ export function warmFetchWorkers(n: number): void {
 export function fetchFile(job: FetchJob, opts: FetchOptions = {}): Promise<FetchResult> {
   const s = slot();
   if (!s) {
-    const handle = fetchToFile(job, opts.onSize);
+    const handle = fetchVerified(job, opts.onSize);
     const onAbort = () => handle.cancel();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();

@@ -1,7 +1,7 @@
 // Worker-thread entry of the download engine (built as dist/fetchWorker.js): runs GETs into files for
 // the main thread (see fetchPool.ts), so that receiving, writing and hashing use every core.
 import { parentPort } from 'node:worker_threads';
-import { fetchToFile, type FetchHandle, type FetchJob, type FetchResult } from './httpGet';
+import { fetchVerified, type FetchHandle, type FetchJob, type FetchResult } from './httpGet';
 
 export type ToWorker = { type: 'fetch'; id: number; job: FetchJob } | { type: 'cancel'; id: number };
 export type FromWorker =
@@ -29,7 +29,7 @@ if (parentPort) {
       running.get(m.id)?.cancel();
       return;
     }
-    const handle = fetchToFile(m.job, size => sizes.set(m.id, size));
+    const handle = fetchVerified(m.job, size => sizes.set(m.id, size));
     running.set(m.id, handle);
     timer ??= setInterval(flush, PROGRESS_INTERVAL_MS);
     void handle.result.then(result => {
