@@ -57,6 +57,9 @@ describe(`pull (${process.env.S3_TIER ?? 'fauxqs'})`, function () {
     // out of range
     add(`${FEED}dt=2024-01-03/hr=00/convos_metrics.jsonl.gz`, gz(jsonlRows(10, 7)));
     add(`${FEED}dt=2024-01-03/hr=00/_SUCCESS`, Buffer.alloc(0));
+    // a feed exported in another format than jsonl
+    add('other_feed/version=1/format=parquet/dt=2024-01-01/hr=00/other_feed.parquet', Buffer.from('PAR1 not really'));
+    add('other_feed/version=1/format=parquet/dt=2024-01-01/hr=00/_SUCCESS', Buffer.alloc(0));
     await seedObjects(s3, bucket, objects);
   });
   after(async () => {
@@ -134,6 +137,22 @@ describe(`pull (${process.env.S3_TIER ?? 'fauxqs'})`, function () {
     ]);
     await assert.rejects(planDownload(s3, { location: loc(), from: '2024-01-02', to: '2024-01-01', outDir: tmp }), /--from must not be after --to/);
     await assert.rejects(planDownload(s3, { location: loc(), from: '2024-13-01', outDir: tmp }), /not a date/);
+  });
+
+  it('finds a format other than jsonl (the jsonl listing made meanwhile is thrown away)', async () => {
+    const proxy = await startFaultProxy(target.endpoint);
+    let plan;
+    try {
+      plan = await planDownload(target.client({ endpoint: proxy.endpoint }), { location: loc({ feed: 'other_feed' }), outDir: path.join(tmp, 'parquet') });
+    } finally {
+      await proxy.stop();
+    }
+    assert.equal(plan.format, 'parquet');
+    assert.deepEqual(plan.partitions.map(p => p.files.map(f => f.key)), [['sub/other_feed/version=1/format=parquet/dt=2024-01-01/hr=00/other_feed.parquet']]);
+    const flat = proxy.requests.filter(r => r.url.includes('list-type=2') && !r.url.includes('delimiter='));
+    assert.equal(flat.length, 2, 'the jsonl guess and the parquet listing');
+    const s = await executeDownload(s3, plan);
+    assert.equal(s.downloaded.files, 1);
   });
 
   it('pulls a single partition, and an in-progress one only when asked', async () => {

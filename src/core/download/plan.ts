@@ -31,10 +31,19 @@ export async function planDownload(client: S3Client, request: DownloadRequest, o
     throw new UsageError('Give either a partition (…/dt=…/) or --from/--to, not both.', 'download.range-and-partition');
   }
   const version = loc.version ?? (await newestVersion(client, loc, opts));
-  const format = loc.format ?? (await onlyFormat(client, { ...loc, version }, opts));
-  const formatLoc: ExportLocation = { bucket: loc.bucket, subFolder: loc.subFolder, feed: loc.feed, version, format };
   const range = partitionGiven ? { from: loc.hr ? `${loc.dt}T${loc.hr}` : loc.dt, to: loc.hr ? `${loc.dt}T${loc.hr}` : loc.dt } : { from: request.from, to: request.to };
-  const within = partitionGiven ? formatExportPrefix({ ...formatLoc, dt: loc.dt, hr: loc.hr, mi: loc.mi }) : formatExportPrefix(formatLoc);
+  const listing = (format: string) => {
+    const formatLoc: ExportLocation = { bucket: loc.bucket, subFolder: loc.subFolder, feed: loc.feed, version, format };
+    const within = partitionGiven ? formatExportPrefix({ ...formatLoc, dt: loc.dt, hr: loc.hr, mi: loc.mi }) : formatExportPrefix(formatLoc);
+    const partitions = listPartitionsFlat(client, formatLoc, range, { within, signal: opts.signal, logger: opts.logger });
+    return { within, partitions };
+  };
+  // Exports are jsonl: while the format folders are listed, the jsonl partitions already are (one
+  // round trip less for every pull that does not name the format; thrown away in the rare other case).
+  const guess = loc.format === undefined ? listing('jsonl') : undefined;
+  guess?.partitions.catch(() => undefined);
+  const format = loc.format ?? (await onlyFormat(client, { ...loc, version }, opts));
+  const { within, partitions } = guess && format === 'jsonl' ? guess : listing(format);
 
   const outDir = path.resolve(request.outDir);
   const manifest = await Manifest.load(outDir, opts.logger);
@@ -51,14 +60,17 @@ export async function planDownload(client: S3Client, request: DownloadRequest, o
     skippedIncomplete: [],
     totals: { partitions: 0, files: 0, bytes: 0, toDownload: { files: 0, bytes: 0 }, unchanged: { files: 0, bytes: 0 }, refused: 0 },
   };
-  for (const p of await listPartitionsFlat(client, formatLoc, range, { within, signal: opts.signal, logger: opts.logger })) {
+  const wanted: PartitionSummary[] = [];
+  for (const p of await partitions) {
     if (!p.prefix.startsWith(within)) continue;
     if (!p.hasSuccess && !request.includeIncomplete) {
       plan.skippedIncomplete.push({ prefix: p.prefix, state: p.state, fileCount: p.fileCount, bytes: p.bytes });
       continue;
     }
-    plan.partitions.push(await planPartition(p, plan.partitions.length, outDir, strip, manifest));
+    wanted.push(p);
   }
+  // The manifest checks (a stat per file already pulled) of all partitions at once.
+  plan.partitions.push(...(await Promise.all(wanted.map((p, i) => planPartition(p, i, outDir, strip, manifest)))));
   for (const p of plan.partitions) {
     plan.totals.partitions++;
     for (const f of p.files) {
@@ -78,8 +90,7 @@ export async function planDownload(client: S3Client, request: DownloadRequest, o
 
 async function planPartition(p: PartitionSummary, index: number, outDir: string, strip: string, manifest: Manifest): Promise<PlannedPartition> {
   const folder = localPathFor(outDir, p.prefix.slice(0, -1), strip);
-  const files: PlannedFile[] = [];
-  for (const obj of p.files) files.push(await planFile(obj, p.location.bucket, index, outDir, strip, manifest));
+  const files = await Promise.all(p.files.map(obj => planFile(obj, p.location.bucket, index, outDir, strip, manifest)));
   return {
     location: p.location,
     prefix: p.prefix,
