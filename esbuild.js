@@ -64,6 +64,8 @@ async function main() {
   await Promise.all(contexts.map(c => c.dispose()));
   const failed = results.filter(r => r.status === 'rejected');
   if (failed.length) process.exit(1);
+  // The `bin`: executable itself, also when npx links to it without installing the package.
+  if (require('fs').existsSync('dist/cli.js')) require('fs').chmodSync('dist/cli.js', 0o755);
 }
 
 main().catch(e => { console.error(e); process.exit(1); });
