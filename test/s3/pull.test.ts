@@ -2,11 +2,12 @@
 // mirror the layout, skip in-progress partitions, skip unchanged files, re-fetch changed ones, resume a
 // partial temp file (If-Match + Range, and the 412 path), refuse keys that would leave the folder.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { executeDownload } from '../../src/core/download/execute';
 import { planDownload } from '../../src/core/download/plan';
 import { MANIFEST_FILE } from '../../src/core/download/manifest';
@@ -219,6 +220,26 @@ describe(`pull (${process.env.S3_TIER ?? 'fauxqs'})`, function () {
     assert.equal(r2.retries, 1);
     assert.ok((await fs.readFile(dest2)).equals(body));
     assert.deepEqual((await fs.readdir(path.dirname(dest2))).filter(n => n.endsWith('.part')), []);
+  });
+
+  it('does not hash a multipart object (its ETag is no MD5), and does hash one re-uploaded as a single part since the listing', async () => {
+    const key = `sub/${FEED}dt=2024-03-03/hr=00/convos_metrics.jsonl.gz`;
+    const body = randomBytes(11 * 1024 * 1024);
+    await new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: body }, partSize: 5 * 1024 * 1024 }).done();
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    assert.match(head.ETag ?? '', /-\d+"?$/, 'a multipart ETag');
+    const dest = path.join(tmp, 'multipart', 'm.jsonl.gz');
+    const r = await downloadObject(s3, { bucket, key, size: body.length, etag: head.ETag }, dest);
+    assert.equal(r.md5Verified, false);
+    assert.ok((await fs.readFile(dest)).equals(body));
+
+    // the listing said multipart; the object is now a single-part upload with a plain MD5 ETag
+    const small = gz(jsonlRows(500, 8));
+    await putObject(s3, bucket, key, small);
+    const dest2 = path.join(tmp, 'multipart', 's.jsonl.gz');
+    const r2 = await downloadObject(s3, { bucket, key, size: small.length, etag: head.ETag }, dest2);
+    assert.equal(r2.md5Verified, true);
+    assert.ok((await fs.readFile(dest2)).equals(small));
   });
 
   it('downloads a 0-byte data object', async () => {

@@ -11,6 +11,7 @@ import {
   backoffDelay, httpStatusOf, isRetryable, sleep, type RetryPolicy,
 } from './retry';
 import { fetchFile } from './fetchPool';
+import { openSslFileMd5 } from './md5simd';
 import { GetObjectSigner } from './presign';
 import type { FetchResult } from './httpGet';
 
@@ -206,7 +207,8 @@ async function attemptOnce(
       headers: resume ? { range: conditions.range!, 'if-match': conditions.ifMatch! } : {},
       temp: state.temp,
       start: resume ? have : 0,
-      md5: opts.verifyMd5 ?? true,
+      // A multipart ETag is no MD5 of the bytes: no need to hash what cannot be compared.
+      md5: (opts.verifyMd5 ?? true) && (etag === undefined || isSimpleEtag(etag)),
       idleMs,
     },
     { signal: opts.signal, onSize: size => { onBytes(size - counted); counted = size; } },
@@ -235,7 +237,9 @@ async function attemptOnce(
   const respEtag = state.etag;
   const kms = Boolean(head.sseCustomerAlgorithm) || /kms/i.test(head.serverSideEncryption ?? '');
   const checkMd5 = (opts.verifyMd5 ?? true) && isSimpleEtag(respEtag) && !kms;
-  if (checkMd5 && r.md5 !== normalizeEtag(respEtag)!.toLowerCase()) throw new ChecksumMismatchError(obj.key);
+  // (The object may have been re-uploaded as a single part since the listing: then hash it here.)
+  const md5 = checkMd5 ? r.md5 ?? (await openSslFileMd5(state.temp)) : undefined;
+  if (checkMd5 && md5 !== normalizeEtag(respEtag)!.toLowerCase()) throw new ChecksumMismatchError(obj.key);
   await fs.rename(state.temp, dest);
   const lastModified = head.lastModified ? new Date(head.lastModified) : undefined;
   return { size, etag: respEtag, lastModified: lastModified && !Number.isNaN(lastModified.getTime()) ? lastModified : undefined, md5Verified: checkMd5 };
