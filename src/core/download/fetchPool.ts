@@ -1,7 +1,7 @@
 // Runs the downloader's GETs (httpGet.ts) on worker threads: one Node thread cannot receive, write and
 // MD5-hash a few hundred MB/s, so each core gets a worker and the main thread only plans, signs and
-// renames. Workers start on first use and are unref'd while idle, so a run that downloads nothing
-// starts none. Where a worker cannot start (or ASAPP_EXPORTS_FETCH_THREADS=0), the same code runs on
+// renames. Workers start on first use (or ahead of it: warmFetchWorkers) and are unref'd while idle, so
+// a run that downloads nothing need start none. Where a worker cannot start (or ASAPP_EXPORTS_FETCH_THREADS=0), the same code runs on
 // the main thread.
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -24,7 +24,7 @@ export interface FetchJob {
   temp: string;
   /** Bytes of `temp` to keep when the server answers 206 from this offset; 0 to write the whole object. */
   start: number;
-  /** Hash the whole file (the kept prefix included) with MD5. */
+  /** fetchVerified: the MD5 of the whole finished file (the kept prefix included) goes into the result. */
   md5: boolean;
   /** Abort when nothing arrives for this long (connect, response head and body alike). */
   idleMs: number;
